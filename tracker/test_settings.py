@@ -1,0 +1,15 @@
+"""Test settings: the real settings, made fast and hermetic."""
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789abcdef")
+
+from .settings import *  # noqa: E402,F401,F403
+from .settings import REST_FRAMEWORK, STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+SECURE_SSL_REDIRECT = False
+# Throttling is tested on its own with low rates; elsewhere it would make tests order-dependent.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}

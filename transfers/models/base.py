@@ -1,0 +1,64 @@
+"""Pieces every domain model shares."""
+
+from django.db import models
+from django.db.models import Q
+
+
+def choices_constraint(field: str, choices: type[models.Choices], model: str) -> models.CheckConstraint:
+    """A CHECK constraint that keeps ``field`` inside its vocabulary, in the database itself."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": choices.values}),
+        name=f"{model}_{field}_valid",
+        violation_error_message=f"{field} must be one of: {', '.join(map(str, choices.values))}.",
+    )
+
+
+class SlugManager(models.Manager):
+    """Looks records up by their slug, the natural key analysts write in fixtures."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Record(models.Model):
+    """Bookkeeping every curated record carries."""
+
+    synthetic = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Generated test data (manage.py generate_synthetic), never curated fact.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Attributed(models.Model):
+    """Optional provenance for a record's own facts: the source and the verbatim quote they rest on."""
+
+    # PROTECT: a source that backs a fact cannot disappear from under it.
+    source = models.ForeignKey(
+        "transfers.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="%(class)s_set",
+        help_text="The source this record's description rests on.",
+    )
+    quote = models.TextField(
+        blank=True,
+        help_text="Verbatim passage of the source that backs this record (checked against its text).",
+    )
+
+    class Meta:
+        abstract = True
+
+    def quote_found(self) -> bool | None:
+        """Whether the quote stands in the source text; None when there is nothing to check."""
+        from transfers.quotes import quote_in_text
+
+        if not self.quote or self.source_id is None:
+            return None
+        return quote_in_text(self.quote, self.source.text)

@@ -1,0 +1,50 @@
+"""Sources: the stored documents every claim quotes."""
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from transfers.choices import Reliability, SourceKind
+
+from .base import Record, SlugManager, choices_constraint
+
+
+class Source(Record):
+    """A document (article, statement, report) stored in full so that every quote can be checked."""
+
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="Stable identifier, e.g. wapo-2022-11-02-dprk-shells."
+    )
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=200, blank=True)
+    authors = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Authors and contributors as the source names them, e.g. ["Ellen Nakashima (contributor)"].',
+    )
+    published = models.DateField(null=True, blank=True, help_text="Publication date.")
+    url = models.URLField(max_length=1000, blank=True)
+    kind = models.CharField(max_length=32, choices=SourceKind.choices, default=SourceKind.NEWS_REPORT)
+    reliability = models.CharField(
+        max_length=1,
+        choices=Reliability.choices,
+        default=Reliability.F,
+        help_text="Admiralty source reliability (A completely reliable ... F cannot be judged).",
+    )
+    text = models.TextField(help_text="The full stored text; every claim's quote must stand in it verbatim.")
+    note = models.TextField(blank=True, help_text="Curator's note: how the text was obtained, caveats.")
+
+    objects = SlugManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published", "slug"]
+        constraints = [
+            choices_constraint("kind", SourceKind, "source"),
+            choices_constraint("reliability", Reliability, "source"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)

@@ -1,0 +1,2 @@
+# The v1 API's routes. See transfers/views.py.
+urlpatterns = []
