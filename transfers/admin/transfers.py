@@ -1,0 +1,253 @@
+"""Transfers, edited with their claims, status timeline and route on one page."""
+
+from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
+
+from transfers.models import Claim, Transfer, TransferEvent, TransferVia, TransferViaRegion
+from transfers.resources import TransferResource
+from transfers.selectors import transfer_list
+from transfers.services.review import transfer_return_to_draft, transfers_mark_reviewed
+
+from .filters import ContestedFilter, ReviewFilter, SanctionedFilter
+from .mixins import CurationAdmin, CurationInline, ImportExportCurationAdmin, quote_found_display
+
+TRANSFER_LABEL_JOINS = ["transfer__supplier", "transfer__recipient", "transfer__materiel"]
+
+
+class ClaimInline(CurationInline):
+    model = Claim
+    fields = ["slug", "source", "quote", "quote_status", "stance", "claimant", "credibility", "note"]
+    readonly_fields = ["quote_status"]
+    autocomplete_fields = ["source", "claimant"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "claimant")
+
+    @admin.display(description="quote found")
+    def quote_status(self, obj):
+        if obj.pk is None:
+            return "–"
+        return quote_found_display(obj.quote_found())
+
+
+class TransferEventFormSet(BaseInlineFormSet):
+    """Offers only this transfer's own claims, listed once for all rows (not one query per row)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.claims = Claim.objects.filter(transfer=self.instance) if self.instance.pk else Claim.objects.none()
+        self.claim_choices = [("", "---------")] + [
+            (claim.pk, str(claim)) for claim in self.claims.select_related("source").order_by("id")
+        ]
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        field = form.fields["claim"]
+        field.queryset = self.claims  # what validation accepts
+        field.choices = self.claim_choices  # what is rendered, without a query per row
+
+
+class TransferEventInline(CurationInline):
+    model = TransferEvent
+    formset = TransferEventFormSet
+    fields = ["status", "date", "date_precision", "claim", "note"]
+    verbose_name = "status timeline step"
+    verbose_name_plural = "status timeline"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("date", "id")
+
+
+class TransferViaInline(CurationInline):
+    model = TransferVia
+    autocomplete_fields = ["state"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("state")
+
+
+class TransferViaRegionInline(CurationInline):
+    model = TransferViaRegion
+    autocomplete_fields = ["place"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("place")
+
+
+@admin.register(Transfer)
+class TransferAdmin(ImportExportCurationAdmin):
+    resource_classes = [TransferResource]
+    list_display = [
+        "slug",
+        "supplier_iso3",
+        "recipient_iso3",
+        "materiel",
+        "category",
+        "status",
+        "covert",
+        "is_sanctioned",
+        "is_contested",
+        "first_reported",
+        "is_reviewed",
+    ]
+    list_select_related = ["supplier", "recipient", "materiel"]
+    list_filter = [
+        "status",
+        "materiel__category",
+        "supplier",
+        "recipient",
+        SanctionedFilter,
+        ContestedFilter,
+        ReviewFilter,
+        "covert",
+        # A date-range filter rather than date_hierarchy: the drill-down runs MIN/MAX and
+        # DISTINCT date_trunc over the whole (filtered) table on every page view, which at a
+        # million transfers costs more than the page itself.
+        "first_reported",
+    ]
+    # Exact or prefix matches where an index can serve them; the description is the one
+    # free-text (contains) field.
+    search_fields = [
+        "=slug",
+        "=supplier__iso3",
+        "=recipient__iso3",
+        "^supplier__name",
+        "^recipient__name",
+        "^supplier_actor__name",
+        "^recipient_actor__name",
+        "^materiel__name",
+        "description",
+    ]
+    search_help_text = "Slug, ISO3 code, the start of a State, actor or materiel name, or words of the description."
+    autocomplete_fields = ["supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "destination"]
+    ordering = ["-first_reported", "-id"]
+    readonly_fields = ["review_state", "created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "slug",
+                    ("supplier", "supplier_actor"),
+                    ("recipient", "recipient_actor"),
+                    "materiel",
+                    ("quantity", "quantity_note"),
+                    "status",
+                    "destination",
+                    "covert",
+                    "first_reported",
+                    "description",
+                ]
+            },
+        ),
+        ("Review", {"fields": ["review_state", "created_at", "updated_at"]}),
+        ("Why this change", {"fields": ["change_reason"]}),
+    ]
+    inlines = [ClaimInline, TransferEventInline, TransferViaInline, TransferViaRegionInline]
+    actions = ["mark_reviewed"]
+
+    def get_queryset(self, request):
+        queryset = transfer_list().select_related("reviewed_by")
+        return queryset.order_by(*self.get_ordering(request))
+
+    @admin.display(description="supplier", ordering="supplier__iso3")
+    def supplier_iso3(self, obj):
+        return obj.supplier.iso3
+
+    @admin.display(description="recipient", ordering="recipient__iso3")
+    def recipient_iso3(self, obj):
+        return obj.recipient.iso3
+
+    @admin.display(description="category", ordering="materiel__category")
+    def category(self, obj):
+        return obj.materiel.get_category_display()
+
+    @admin.display(description="sanctioned", boolean=True, ordering="sanctioned")
+    def is_sanctioned(self, obj):
+        return obj.sanctioned
+
+    @admin.display(description="contested", boolean=True, ordering="contested")
+    def is_contested(self, obj):
+        return obj.contested
+
+    @admin.display(description="reviewed", boolean=True, ordering="reviewed_at")
+    def is_reviewed(self, obj):
+        return obj.is_reviewed
+
+    @admin.display(description="review")
+    def review_state(self, obj):
+        if obj.pk is None or not obj.is_reviewed:
+            return "Draft: a second user must review it (action “Mark selected transfers as reviewed”)."
+        return f"Reviewed by {obj.reviewed_by or 'a deleted user'} on {obj.reviewed_at:%Y-%m-%d %H:%M} UTC."
+
+    # A reviewed transfer whose data changes in the admin goes back to draft: the review vouched
+    # for the data as it was.
+    def save_model(self, request, obj, form, change):
+        if change and obj.is_reviewed and form.data_changed():
+            transfer_return_to_draft(transfer=obj)
+            self.message_user(request, "The transfer changed, so it is a draft again until reviewed.", messages.WARNING)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        if change and obj.is_reviewed and any(formset.has_changed() for formset in formsets):
+            reason = self.change_reason(request, form, change=change)
+            transfer_return_to_draft(transfer=obj, reason=f"{reason} (returned to draft)")
+            obj.save(update_fields=["reviewed_by", "reviewed_at", "updated_at"])
+            message = "Its claims, timeline or route changed, so it is a draft again until reviewed."
+            self.message_user(request, message, messages.WARNING)
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("transfers.review_transfer")
+
+    @admin.action(description="Mark selected transfers as reviewed", permissions=["review"])
+    def mark_reviewed(self, request, queryset):
+        outcome = transfers_mark_reviewed(transfers=queryset, user=request.user)
+        if outcome.reviewed:
+            self.message_user(request, f"Marked {len(outcome.reviewed)} transfer(s) as reviewed.", messages.SUCCESS)
+        if outcome.already_reviewed:
+            self.message_user(
+                request,
+                f"{len(outcome.already_reviewed)} transfer(s) were already reviewed and are unchanged.",
+                messages.INFO,
+            )
+        for refusal in outcome.refused:
+            self.message_user(request, f"Not reviewed: {refusal}", messages.ERROR)
+
+
+@admin.register(Claim)
+class ClaimAdmin(CurationAdmin):
+    list_display = ["slug", "transfer", "source", "stance", "claimant", "credibility", "quote_status"]
+    list_select_related = [*TRANSFER_LABEL_JOINS, "source", "claimant"]
+    list_filter = ["stance", "credibility", "source__kind", "source__reliability"]
+    search_fields = ["=slug", "=transfer__slug", "=source__slug", "^claimant__name", "quote"]
+    autocomplete_fields = ["transfer", "source", "claimant"]
+    ordering = ["-id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*TRANSFER_LABEL_JOINS, "source", "claimant")
+
+    @admin.display(description="quote found")
+    def quote_status(self, obj):
+        return quote_found_display(obj.quote_found())
+
+
+@admin.register(TransferEvent)
+class TransferEventAdmin(CurationAdmin):
+    list_display = ["transfer", "status", "date_shown", "date_precision", "claim"]
+    list_select_related = [*TRANSFER_LABEL_JOINS, "claim__source"]
+    # The timeline table grows with transfers (several steps each): a date-range filter instead of
+    # date_hierarchy, for the same reason as on transfers.
+    list_filter = ["status", "date_precision", "date"]
+    search_fields = ["=transfer__slug", "^transfer__supplier__iso3", "^transfer__recipient__iso3"]
+    autocomplete_fields = ["transfer", "claim"]
+    ordering = ["-date", "-id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*TRANSFER_LABEL_JOINS, "claim__source")
+
+    @admin.display(description="date", ordering="date")
+    def date_shown(self, obj):
+        return obj.date_display
