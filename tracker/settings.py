@@ -136,6 +136,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Refused deletions, database rules and errors of CSV requests as clear JSON 4xx answers.
+    "EXCEPTION_HANDLER": "transfers.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -154,6 +156,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request and response shapes differ (references are written by key, read with details).
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "status" field with different vocabularies: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "ActorKindEnum": "transfers.choices.ActorKind",
+        "MaterielCategoryEnum": "transfers.choices.MaterielCategory",
+        "UNRegisterCategoryEnum": "transfers.choices.UNRegisterCategory",
+        "SourceKindEnum": "transfers.choices.SourceKind",
+        "ReliabilityEnum": "transfers.choices.Reliability",
+        "CredibilityEnum": "transfers.choices.Credibility",
+        "TransferStatusEnum": "transfers.choices.TransferStatus",
+        "StanceEnum": "transfers.choices.Stance",
+        "DatePrecisionEnum": "transfers.choices.DatePrecision",
+        "M49SubregionEnum": "transfers.choices.M49Subregion",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "transfers.schema.csv_as_text",
+    ],
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

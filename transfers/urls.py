@@ -1,2 +1,23 @@
-# The v1 API's routes. See transfers/views.py.
-urlpatterns = []
+"""The v1 API's routes: /api/v1/<resource>/ and /api/v1/<resource>/<key>/, the schema and the docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+# Formats are chosen with ?format=, not with suffixes: one URL per resource.
+router.include_format_suffixes = False
+router.register("states", views.StateViewSet, basename="state")
+router.register("actors", views.ActorViewSet, basename="actor")
+router.register("materiel", views.MaterielViewSet, basename="materiel")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("transfers", views.TransferViewSet, basename="transfer")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    *router.urls,
+]

@@ -1,0 +1,70 @@
+"""Errors as clear 4xx answers: refused deletions, database rules, and always in JSON."""
+
+from collections import Counter
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with existing records."
+    default_code = "conflict"
+
+
+class RequestTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
+def _refused_deletion(exc: ProtectedError | RestrictedError) -> dict:
+    objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    counts = Counter(obj._meta.model for obj in objects)
+    dependents = dict(sorted((str(model._meta.verbose_name_plural), n) for model, n in counts.items()))
+    listed = ", ".join(
+        f"{n} {model._meta.verbose_name if n == 1 else model._meta.verbose_name_plural}"
+        for model, n in sorted(counts.items(), key=lambda item: str(item[0]._meta.verbose_name_plural))
+    )
+    return {
+        "detail": f"Cannot delete this record: other records depend on it ({listed}). "
+        "Delete or change them first.",
+        "dependents": dependents,
+    }
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, plus: refused deletions and database rule violations as 4xx, and JSON always.
+
+    - PROTECT/RESTRICT on delete -> 409 naming what depends on the record.
+    - A Django ValidationError (model rules, the quote check in signals) -> 400 with its messages.
+    - An IntegrityError (a rule only the database saw) -> 409; a DataError (a value the database
+      cannot store) -> 400.
+    """
+    data = None
+    if isinstance(exc, ProtectedError | RestrictedError):
+        data = _refused_deletion(exc)
+        exc = Conflict(data["detail"])
+    elif isinstance(exc, DjangoValidationError):
+        exc = ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, IntegrityError):
+        exc = Conflict(f"The change breaks a database rule: {str(exc).splitlines()[0][:300]}")
+    elif isinstance(exc, DataError):
+        exc = ValidationError({"detail": ["A value cannot be stored (too long, out of range or malformed)."]})
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if data is not None:
+        response.data = data
+    request = context.get("request")
+    if request is not None and getattr(request, "accepted_renderer", None) is not None:
+        # Errors are JSON even when the client asked for CSV: a CSV of an error dict helps nobody.
+        if request.accepted_renderer.format == "csv":
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+    return response

@@ -1,0 +1,283 @@
+"""The API's filters, one FilterSet per resource.
+
+Codes and slugs are comma-separated and checked against the database in one query per parameter:
+an unknown one answers 400 naming the parameter, never a silently empty list. They clean to
+primary keys, so filtering needs no join on the referenced table.
+"""
+
+import django_filters as filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from drf_spectacular.utils import extend_schema_field
+
+from . import selectors
+from .choices import (
+    M49_SUBREGIONS,
+    ActorKind,
+    MaterielCategory,
+    Reliability,
+    SourceKind,
+    Stance,
+    TransferStatus,
+    UNRegisterCategory,
+)
+from .models import Actor, Materiel, SanctionDesignation, Source, State, Transfer
+
+ISO3_LIST_PATTERN = r"^[A-Za-z]{3}(,[A-Za-z]{3})*$"
+SLUG_LIST_PATTERN = r"^[-a-zA-Z0-9_]+(,[-a-zA-Z0-9_]+)*$"
+# Long enough for any honest list of codes or slugs; longer input is refused, not truncated.
+MAX_LIST_LENGTH = 2000
+MAX_TEXT_LENGTH = 200
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class ReferenceListField(forms.CharField):
+    """Comma-separated natural keys of one model, cleaned to the primary keys they name."""
+
+    def __init__(self, *, model, key: str, noun: str, upper: bool = False, **kwargs):
+        self.model, self.key, self.noun, self.upper = model, key, noun, upper
+        kwargs.setdefault("max_length", MAX_LIST_LENGTH)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return []
+        keys = _split(value.upper() if self.upper else value)
+        found = dict(self.model.objects.filter(**{f"{self.key}__in": keys}).values_list(self.key, "pk"))
+        unknown = [key for key in keys if key not in found]
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown {self.noun}(s): {', '.join(unknown[:20])}.", code="unknown"
+            )
+        return list(set(found.values()))
+
+
+class VocabularyListField(forms.CharField):
+    """Comma-separated values of one vocabulary."""
+
+    def __init__(self, *, vocabulary, noun: str, **kwargs):
+        self.vocabulary, self.noun = [str(value) for value in vocabulary], noun
+        kwargs.setdefault("max_length", MAX_LIST_LENGTH)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return []
+        values = _split(value)
+        unknown = [v for v in values if v not in self.vocabulary]
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown {self.noun}(s): {', '.join(unknown[:20])}. Expected one of: {', '.join(self.vocabulary)}.",
+                code="unknown",
+            )
+        return values
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (or 1/0); anything else is an error rather than 'no filter'."""
+
+    TRUE, FALSE = ("true", "1"), ("false", "0")
+
+    def clean(self, value):
+        if value in (None, ""):
+            return None
+        lowered = str(value).strip().lower()
+        if lowered in self.TRUE:
+            return True
+        if lowered in self.FALSE:
+            return False
+        raise forms.ValidationError("Must be true or false.", code="invalid")
+
+
+class BooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class ReferenceListFilter(filters.Filter):
+    """``field__in`` the primary keys of the comma-separated codes or slugs given."""
+
+    field_class = ReferenceListField
+
+    def __init__(self, *, model, key: str, noun: str, help_text: str, upper: bool = False, **kwargs):
+        pattern = ISO3_LIST_PATTERN if upper else SLUG_LIST_PATTERN
+        super().__init__(model=model, key=key, noun=noun, upper=upper, lookup_expr="in", **kwargs)
+        extend_schema_field(
+            {"type": "string", "pattern": pattern, "maxLength": MAX_LIST_LENGTH, "description": help_text}
+        )(self)
+
+
+class VocabularyListFilter(filters.Filter):
+    """``field__in`` the comma-separated vocabulary values given."""
+
+    field_class = VocabularyListField
+
+    def __init__(self, *, choices, noun: str, help_text: str, **kwargs):
+        values = [str(value) for value in choices]
+        super().__init__(vocabulary=values, noun=noun, lookup_expr="in", **kwargs)
+        extend_schema_field(
+            {
+                "type": "string",
+                "pattern": rf"^({'|'.join(values)})(,({'|'.join(values)}))*$",
+                "maxLength": MAX_LIST_LENGTH,
+                "description": f"{help_text} One or more of: {', '.join(values)} (comma-separated).",
+            }
+        )(self)
+
+
+def states(help_text: str, **kwargs) -> ReferenceListFilter:
+    return ReferenceListFilter(model=State, key="iso3", noun="state code", upper=True, help_text=help_text, **kwargs)
+
+
+def slugs(model, noun: str, help_text: str, **kwargs) -> ReferenceListFilter:
+    return ReferenceListFilter(model=model, key="slug", noun=f"{noun} slug", help_text=help_text, **kwargs)
+
+
+def text_filter(help_text: str, **kwargs) -> filters.CharFilter:
+    text = filters.CharFilter(max_length=MAX_TEXT_LENGTH, **kwargs)
+    return extend_schema_field({"type": "string", "maxLength": MAX_TEXT_LENGTH, "description": help_text})(text)
+
+
+class TransferFilter(filters.FilterSet):
+    """Filters on /api/v1/transfers/. All combine with AND; comma-separated values with OR."""
+
+    supplier = states("Supplier State(s), ISO3 codes, comma-separated (e.g. PRK or PRK,IRN).")
+    recipient = states("Recipient State(s), ISO3 codes, comma-separated (e.g. RUS).")
+    party = states("State(s) on either side, supplier or recipient, ISO3 codes, comma-separated.")
+    via = states("Transit State(s) on the route, ISO3 codes, comma-separated (e.g. SYR,LBY).")
+    actor = slugs(Actor, "actor", "Actor slug(s) in any role: supplier, recipient or claimant.")
+    materiel = slugs(Materiel, "materiel", "Materiel slug(s), e.g. artillery-shells.")
+    category = VocabularyListFilter(
+        choices=MaterielCategory.values, noun="materiel category", help_text="Materiel category."
+    )
+    status = VocabularyListFilter(choices=TransferStatus.values, noun="status value", help_text="Latest status.")
+    source = slugs(Source, "source", "Source slug(s): transfers with a claim quoting that source.")
+    stance = VocabularyListFilter(
+        choices=Stance.values, noun="stance value",
+        help_text="Transfers with a claim of this stance; `denies` lists contested transfers.",
+    )
+    sanctioned = BooleanFilter(
+        help_text="true: a supplier, recipient or named actor is under sanctions; false: none is."
+    )
+    reported_after = filters.DateFilter(
+        field_name="first_reported", lookup_expr="gte", help_text="First reported on or after this ISO date."
+    )
+    reported_before = filters.DateFilter(
+        field_name="first_reported", lookup_expr="lte", help_text="First reported on or before this ISO date."
+    )
+    q = text_filter("Words that must all appear in the description, materiel, actor names or claim quotes.")
+    ordering = filters.OrderingFilter(
+        fields=["first_reported", "id", "quantity", "status", "created_at", "updated_at"],
+        help_text="Sort order; prefix with - for descending, e.g. -first_reported. Default: -first_reported,-id.",
+    )
+
+    class Meta:
+        model = Transfer
+        fields = []
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # The filtering itself lives in one selector, which the performance work tunes.
+        data = dict(self.form.cleaned_data)
+        ordering = data.pop("ordering", None)
+        queryset = selectors.transfer_filter(queryset, data)
+        return self.filters["ordering"].filter(queryset, ordering)
+
+
+def _sanctioned(queryset: QuerySet, field: str, value: bool | None) -> QuerySet:
+    if value is None:
+        return queryset
+    exists = Exists(SanctionDesignation.objects.filter(**{field: OuterRef("pk")}))
+    return queryset.filter(exists if value else ~exists)
+
+
+REGIONS = sorted(set(M49_SUBREGIONS.values()))
+
+
+class StateFilter(filters.FilterSet):
+    region = filters.ChoiceFilter(
+        choices=[(r, r) for r in REGIONS], method="filter_region", help_text="UN M49 region, e.g. Asia."
+    )
+    subregion = VocabularyListFilter(choices=list(M49_SUBREGIONS), noun="sub-region", help_text="UN M49 sub-region.")
+    sanctioned = BooleanFilter(method="filter_sanctioned", help_text="true: under some sanctions regime.")
+    q = text_filter("Text in the name, ISO3 code or aliases.", method="filter_q")
+    ordering = filters.OrderingFilter(fields=["iso3", "name"], help_text="Sort order, e.g. name or -iso3.")
+
+    class Meta:
+        model = State
+        fields = []
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(subregion__in=[s for s, r in M49_SUBREGIONS.items() if r == value])
+
+    def filter_sanctioned(self, queryset, name, value):
+        return _sanctioned(queryset, "state", value)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(iso3__iexact=value) | Q(aliases__icontains=value))
+
+
+class ActorFilter(filters.FilterSet):
+    kind = VocabularyListFilter(choices=ActorKind.values, noun="actor kind", help_text="Kind of actor.")
+    state = states("The State(s) the actor belongs to, ISO3 codes, comma-separated.")
+    part_of = slugs(Actor, "actor", "The organisation(s) the actor is part of.")
+    sanctioned = BooleanFilter(method="filter_sanctioned", help_text="true: under some sanctions regime.")
+    q = text_filter("Text in the name, slug or aliases.", method="filter_q")
+    ordering = filters.OrderingFilter(fields=["slug", "name", "kind"], help_text="Sort order, e.g. name.")
+
+    class Meta:
+        model = Actor
+        fields = []
+
+    def filter_sanctioned(self, queryset, name, value):
+        return _sanctioned(queryset, "actor", value)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value) | Q(aliases__icontains=value))
+
+
+class MaterielFilter(filters.FilterSet):
+    category = VocabularyListFilter(choices=MaterielCategory.values, noun="materiel category", help_text="Category.")
+    un_register_category = VocabularyListFilter(
+        choices=UNRegisterCategory.values, noun="UN Register category", help_text="UN Register category."
+    )
+    q = text_filter("Text in the name, slug or description.", method="filter_q")
+    ordering = filters.OrderingFilter(fields=["slug", "name", "category"], help_text="Sort order, e.g. name.")
+
+    class Meta:
+        model = Materiel
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(slug__icontains=value) | Q(description__icontains=value)
+        )
+
+
+class SourceFilter(filters.FilterSet):
+    kind = VocabularyListFilter(choices=SourceKind.values, noun="source kind", help_text="Kind of source.")
+    reliability = VocabularyListFilter(
+        choices=Reliability.values, noun="reliability", help_text="Admiralty source reliability, A to F."
+    )
+    publisher = text_filter("Publisher, exact match ignoring case (e.g. The Washington Post).",
+                            field_name="publisher", lookup_expr="iexact")
+    published_after = filters.DateFilter(
+        field_name="published", lookup_expr="gte", help_text="Published on or after this ISO date."
+    )
+    published_before = filters.DateFilter(
+        field_name="published", lookup_expr="lte", help_text="Published on or before this ISO date."
+    )
+    q = text_filter("Text in the title, publisher or slug.", method="filter_q")
+    ordering = filters.OrderingFilter(
+        fields=["slug", "published", "title", "publisher", "reliability"], help_text="Sort order, e.g. -published."
+    )
+
+    class Meta:
+        model = Source
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(publisher__icontains=value) | Q(slug__icontains=value))

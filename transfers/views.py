@@ -1,0 +1,186 @@
+"""The v1 REST API: read for everyone, write for users with the model permission.
+
+Each ViewSet builds its queryset in ``get_queryset()`` (transfers through ``transfers.selectors``),
+filters it with its FilterSet (``transfers.filters``) and pages it by keyset without counting.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Prefetch, QuerySet
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from . import filters, selectors, serializers
+from .models import Actor, Materiel, SanctionDesignation, Source, State
+from .pagination import KeysetPagination
+from .parsers import GuardedJSONParser
+from .renderers import CSVRenderer, csv_lines
+from .schema import TrackerAutoSchema
+from .services.transfers import transfer_create, transfer_update
+
+CSV_CHUNK_SIZE = 2000
+BIGINT_MAX = 2**63 - 1
+
+
+class APIViewSet(viewsets.ModelViewSet):
+    """What every resource shares: keyset pages, CSV lists, JSON bodies, validated lookups."""
+
+    pagination_class = KeysetPagination
+    parser_classes = [GuardedJSONParser]
+    schema = TrackerAutoSchema()
+    # Lookup values that cannot name a record answer 404 before reaching the database.
+    lookup_pattern = r"[-a-zA-Z0-9_]{1,120}"
+    # CSV: extra functions turning a serialized row's nested values into flat cells.
+    csv_flatten: dict = {}
+
+    def get_renderers(self):
+        renderers = [JSONRenderer(), BrowsableAPIRenderer()]
+        if self.action == "list":
+            renderers.append(CSVRenderer())
+        return renderers
+
+    def get_object(self):
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
+        if not re.fullmatch(self.lookup_pattern, lookup):
+            raise NotFound()
+        return super().get_object()
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format == "csv":
+            return self.csv_response(self.filter_queryset(self.get_queryset()))
+        return super().list(request, *args, **kwargs)
+
+    def csv_columns(self) -> list[str]:
+        return list(self.get_serializer().fields)
+
+    def csv_response(self, queryset: QuerySet) -> StreamingHttpResponse:
+        serializer = self.get_serializer()
+        rows = (serializer.to_representation(obj) for obj in queryset.iterator(chunk_size=CSV_CHUNK_SIZE))
+        response = StreamingHttpResponse(
+            csv_lines(self.csv_columns(), rows, self.csv_flatten), content_type="text/csv; charset=utf-8"
+        )
+        name = self.basename.replace("_", "-")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+
+
+class StateViewSet(APIViewSet):
+    """States: ISO3 code, names, UN M49 region and the sanctions that name them."""
+
+    serializer_class = serializers.StateSerializer
+    filterset_class = filters.StateFilter
+    lookup_field = "iso3"
+    lookup_pattern = r"[A-Za-z]{3}"
+    csv_flatten = {"sanctions": lambda row: [s["regime"] for s in row["sanctions"]]}
+
+    def get_queryset(self):
+        sanctions = SanctionDesignation.objects.select_related("regime", "source").only(
+            "slug", "state_id", "since", "until", "credibility", "regime__slug", "regime__name", "source__slug"
+        )
+        return State.objects.prefetch_related(Prefetch("sanctions", queryset=sanctions)).order_by("name", "id")
+
+    def get_object(self):
+        self.kwargs["iso3"] = self.kwargs.get("iso3", "").upper()
+        return super().get_object()
+
+
+class ActorViewSet(APIViewSet):
+    """Actors: governments, forces, agencies, companies, groups and people."""
+
+    serializer_class = serializers.ActorSerializer
+    filterset_class = filters.ActorFilter
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return (
+            Actor.objects.select_related("state", "part_of", "source")
+            .defer("source__text", "source__note")
+            .order_by("name", "id")
+        )
+
+
+class MaterielViewSet(APIViewSet):
+    """Materiel: kinds of weapons, munitions, components and services."""
+
+    serializer_class = serializers.MaterielSerializer
+    filterset_class = filters.MaterielFilter
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return Materiel.objects.order_by("name", "id")
+
+
+class SourceViewSet(APIViewSet):
+    """Sources: stored documents; the detail view carries the full text every quote is checked against."""
+
+    filterset_class = filters.SourceFilter
+    lookup_field = "slug"
+
+    def get_serializer_class(self):
+        return serializers.SourceSerializer if self.action == "list" else serializers.SourceDetailSerializer
+
+    def get_queryset(self):
+        queryset = Source.objects.order_by("-published", "id")
+        if self.action == "list":
+            # Lists never show the text; it can run to megabytes per source.
+            queryset = queryset.defer("text", "note")
+        return queryset
+
+
+@extend_schema_view(
+    create=extend_schema(request=serializers.TransferWriteSerializer, responses={201: serializers.TransferSerializer}),
+    update=extend_schema(request=serializers.TransferWriteSerializer, responses={200: serializers.TransferSerializer}),
+    partial_update=extend_schema(
+        request=serializers.TransferWriteSerializer, responses={200: serializers.TransferSerializer}
+    ),
+)
+class TransferViewSet(APIViewSet):
+    """Transfers: who supplied what to whom, by which route, and on whose word."""
+
+    serializer_class = serializers.TransferSerializer
+    filterset_class = filters.TransferFilter
+    lookup_pattern = r"[0-9]{1,19}"
+    csv_flatten = {
+        "claims": lambda row: len(row["claims"]),
+        "sources": lambda row: sorted({claim["source"] for claim in row["claims"]}),
+        "events": lambda row: [f"{event['status']} {event['date_display']}" for event in row["events"]],
+    }
+
+    def get_queryset(self):
+        return selectors.transfer_details(selectors.transfer_list()).order_by("-first_reported", "-id")
+
+    def get_object(self):
+        lookup = self.kwargs.get("pk", "")
+        if lookup.isdigit() and int(lookup) > BIGINT_MAX:
+            raise NotFound()
+        return super().get_object()
+
+    def csv_columns(self) -> list[str]:
+        columns = super().csv_columns()
+        return [*columns[: columns.index("claims")], "claims", "sources", "events"]
+
+    def _output(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
+        transfer = self.get_queryset().get(pk=pk)
+        return Response(serializers.TransferSerializer(transfer, context=self.get_serializer_context()).data,
+                        status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = serializers.TransferWriteSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        transfer = transfer_create(**serializer.validated_data)
+        return self._output(transfer.pk, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        transfer = self.get_object()
+        serializer = serializers.TransferWriteSerializer(
+            transfer, data=request.data, partial=kwargs.get("partial", False), context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        transfer_update(transfer=transfer, data=serializer.validated_data)
+        return self._output(transfer.pk)
