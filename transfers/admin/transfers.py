@@ -94,7 +94,8 @@ class TransferAdmin(ImportExportCurationAdmin):
     list_select_related = ["supplier", "recipient", "materiel"]
     list_filter = [
         "status",
-        "materiel__category",
+        # The materiel's category, denormalised onto the transfer (indexed, no join).
+        "category",
         "supplier",
         "recipient",
         SanctionedFilter,
@@ -158,10 +159,6 @@ class TransferAdmin(ImportExportCurationAdmin):
     @admin.display(description="recipient", ordering="recipient__iso3")
     def recipient_iso3(self, obj):
         return obj.recipient.iso3
-
-    @admin.display(description="category", ordering="materiel__category")
-    def category(self, obj):
-        return obj.materiel.get_category_display()
 
     @admin.display(description="sanctioned", boolean=True, ordering="sanctioned")
     def is_sanctioned(self, obj):
