@@ -39,3 +39,58 @@ def viewer(django_user_model, groups):
     user = django_user_model.objects.create_user("viewer", password="viewer-pass-123", is_staff=True)
     user.groups.add(groups[VIEWER])
     return user
+
+
+# --- The admin's test world (tests/test_admin_*.py, test_history.py, test_review.py) ---
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    """A browser session logged in as the editor."""
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    """A browser session logged in as the viewer."""
+    client.force_login(viewer)
+    return client
+
+
+@pytest.fixture
+def admin_world(db):
+    """One record of every model, linked the way curated data is: a contested, sanctioned transfer
+    from PRK to RUS through SYR and "the Middle East", with an asserting and a denying claim, a
+    timeline step resting on the first claim, and a U.N. designation of the supplier."""
+    from tests import factories as f
+
+    prk = f.StateFactory(iso3="PRK", name="North Korea", aliases=["DPRK"], subregion="Eastern Asia")
+    rus = f.StateFactory(iso3="RUS", name="Russia", subregion="Eastern Europe")
+    syr = f.StateFactory(iso3="SYR", name="Syria", subregion="Western Asia")
+    source = f.SourceFactory(slug="wapo-dprk-shells", title="North Korea ships shells")
+    unsc = f.ActorFactory(slug="unsc", name="U.N. Security Council", state=None, kind="international_organization")
+    white_house = f.ActorFactory(slug="white-house", name="White House", state=None)
+    materiel = f.MaterielFactory(slug="artillery-shells", name="Artillery shells", category="ammunition")
+    region = f.PlaceFactory(slug="middle-east", name="Middle East")
+    transfer = f.TransferFactory(
+        slug="prk-rus-shells", supplier=prk, recipient=rus, materiel=materiel, description="Covert shells"
+    )
+    transfer.route.create(state=syr)
+    transfer.route_regions.create(place=region)
+    asserts = f.ClaimFactory(slug="prk-shells-white-house", transfer=transfer, source=source, claimant=white_house)
+    denies = f.ClaimFactory(
+        slug="prk-denies", transfer=transfer, source=source, stance="denies",
+        quote="The government denied that any rockets were sent.",
+    )
+    event = f.TransferEventFactory(transfer=transfer, claim=asserts)
+    regime = f.SanctionsRegimeFactory(slug="un-dprk", name="U.N. sanctions on North Korea", imposed_by=unsc)
+    designation = f.models.SanctionDesignation.objects.create(
+        slug="un-dprk-prk", regime=regime, state=prk, source=source,
+        quote="the shipment of rockets left the port in March",
+    )
+    return {
+        "prk": prk, "rus": rus, "syr": syr, "source": source, "unsc": unsc, "white_house": white_house,
+        "materiel": materiel, "region": region, "transfer": transfer, "asserts": asserts, "denies": denies,
+        "event": event, "regime": regime, "designation": designation,
+    }
