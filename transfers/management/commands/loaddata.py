@@ -81,7 +81,7 @@ class Command(loaddata.Command):
         except (FixtureError, DeserializationError, DatabaseError, ValidationError, ValueError) as error:
             # One line for the analyst, not a traceback; the transaction has already rolled back.
             message = validation_messages(error) if isinstance(error, ValidationError) else str(error)
-            raise CommandError(f"{message} Nothing was loaded.") from error
+            raise CommandError(f"{message.rstrip('.')}. Nothing was loaded.") from error
 
     def save_obj(self, obj):
         for field, value in obj.deferred_fields.items():
