@@ -1,0 +1,154 @@
+"""The filters of /api/v1/transfers/, one by one and combined; bad values answer 400 naming the parameter."""
+
+import pytest
+
+from tests.api_world import build_world, slugs
+
+URL = "/api/v1/transfers/"
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def get(client, **params):
+    return set(slugs(client.get(URL, params)))
+
+
+def test_it_filters_by_supplier_state(client, world):
+    assert get(client, supplier="PRK") == {"shells"}
+
+
+def test_it_filters_by_several_suppliers(client, world):
+    assert get(client, supplier="PRK,IRN") == {"shells", "drones"}
+
+
+def test_state_codes_are_case_insensitive(client, world):
+    assert get(client, supplier="prk") == {"shells"}
+
+
+def test_it_filters_by_recipient_state(client, world):
+    assert get(client, recipient="RUS") == {"shells", "drones"}
+
+
+def test_it_filters_by_a_party_on_either_side(client, world):
+    assert get(client, party="RUS") == {"shells", "drones", "rifles"}
+
+
+def test_it_filters_by_transit_state(client, world):
+    assert get(client, via="SYR") == {"rifles"}
+    assert get(client, via="SYR,LBY") == {"rifles"}
+    assert get(client, via="LBY") == set()
+
+
+def test_it_filters_by_actor_in_any_role(client, world):
+    assert get(client, actor="wagner-group") == {"rifles"}  # recipient actor
+    assert get(client, actor="white-house") == {"shells"}  # claimant
+    assert get(client, actor="prk-government,wagner-group") == {"shells", "rifles"}
+
+
+def test_it_filters_by_materiel(client, world):
+    assert get(client, materiel="artillery-shells") == {"shells", "us-shells"}
+
+
+def test_it_filters_by_category(client, world):
+    assert get(client, category="uav") == {"drones"}
+    assert get(client, category="uav,small_arms") == {"drones", "rifles"}
+
+
+def test_it_filters_by_status(client, world):
+    assert get(client, status="delivered") == {"shells", "drones"}
+    assert get(client, status="ordered,in_transit") == {"rifles", "us-shells"}
+
+
+def test_it_filters_by_source(client, world):
+    assert get(client, source="kcna") == {"shells", "rifles"}
+    assert get(client, source="wapo") == {"shells", "drones"}
+
+
+def test_stance_denies_lists_contested_transfers(client, world):
+    assert get(client, stance="denies") == {"shells"}
+
+
+def test_source_and_stance_apply_to_the_same_claim(client, world):
+    # kcna denies 'shells' and asserts 'rifles'; wapo never denies anything.
+    assert get(client, source="kcna", stance="denies") == {"shells"}
+    assert get(client, source="wapo", stance="denies") == set()
+
+
+def test_it_filters_by_sanctioned_party(client, world):
+    assert get(client, sanctioned="true") == {"shells"}
+    assert get(client, sanctioned="false") == {"drones", "rifles", "us-shells"}
+
+
+def test_sanctions_on_a_named_actor_count_too(client, world):
+    from transfers.models import SanctionDesignation
+
+    SanctionDesignation.objects.create(
+        slug="wagner", regime=SanctionDesignation.objects.get().regime, actor=world.actors["wagner-group"],
+        source=world.sources["unsc"], quote="The Security Council imposed sanctions",
+    )
+    assert get(client, sanctioned="true") == {"shells", "rifles"}
+
+
+def test_it_filters_by_first_reported_dates(client, world):
+    assert get(client, reported_after="2022-11-01") == {"shells", "us-shells"}
+    assert get(client, reported_before="2022-11-02") == {"shells", "drones"}
+    assert get(client, reported_after="2022-10-01", reported_before="2022-10-31") == {"drones"}
+
+
+def test_text_search_covers_descriptions_materiel_actors_and_quotes(client, world):
+    assert get(client, q="masked") == {"shells"}  # description
+    assert get(client, q="shahed") == {"drones"}  # materiel name
+    assert get(client, q="wagner") == {"rifles"}  # actor name
+    assert get(client, q="through Syria") == {"rifles"}  # quote, every word
+    assert get(client, q="Syria masked") == set()
+
+
+def test_filters_combine_with_and(client, world):
+    assert get(client, recipient="RUS", category="ammunition") == {"shells"}
+    assert get(client, party="RUS", status="delivered", sanctioned="false") == {"drones"}
+    assert get(client, materiel="artillery-shells", reported_after="2023-01-01", supplier="USA") == {"us-shells"}
+
+
+def test_ordering_sorts_the_list(client, world):
+    assert slugs(client.get(URL, {"ordering": "first_reported"})) == ["drones", "shells", "us-shells", "rifles"]
+    assert slugs(client.get(URL, {"ordering": "-quantity"}))[:2] == ["us-shells", "rifles"]
+
+
+def test_unknown_parameters_are_ignored(client, world):
+    assert get(client, colour="blue") == {"shells", "drones", "rifles", "us-shells"}
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "message"),
+    [
+        ("supplier", "XXX", "Unknown state code(s): XXX."),
+        ("recipient", "RUS,ZZZ", "Unknown state code(s): ZZZ."),
+        ("party", "QQQ", "Unknown state code(s): QQQ."),
+        ("via", "SYRIA", "Unknown state code(s): SYRIA."),
+        ("actor", "nobody", "Unknown actor slug(s): nobody."),
+        ("materiel", "death-ray", "Unknown materiel slug(s): death-ray."),
+        ("source", "rumour", "Unknown source slug(s): rumour."),
+        ("category", "lasers", "Unknown materiel category(s): lasers."),
+        ("status", "lost", "Unknown status value(s): lost."),
+        ("stance", "maybe", "Unknown stance value(s): maybe."),
+        ("sanctioned", "perhaps", "Must be true or false."),
+        ("reported_after", "2022-13-01", "Enter a valid date."),
+        ("reported_before", "yesterday", "Enter a valid date."),
+        ("ordering", "price", "Select a valid choice."),
+    ],
+)
+def test_a_bad_value_answers_400_naming_the_parameter(client, world, param, value, message):
+    response = client.get(URL, {param: value})
+    assert response.status_code == 400
+    errors = response.json()
+    assert list(errors) == [param]
+    assert errors[param][0].startswith(message)
+
+
+def test_every_bad_parameter_is_named_at_once(client, world):
+    response = client.get(URL, {"supplier": "XXX", "reported_after": "nope"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"supplier", "reported_after"}
