@@ -1,0 +1,121 @@
+"""manage.py import_transfers: the fast, all-or-nothing CSV import with history."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from transfers.choices import MaterielCategory, TransferStatus
+from transfers.models import Transfer, TransferVia
+from transfers.services.imports import ImportRejected, import_transfers_csv
+
+from .factories import ActorFactory, MaterielFactory, StateFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "slug,supplier,recipient,supplier_actor,recipient_actor,materiel,quantity,status,first_reported,covert," \
+         "description,via\n"
+
+
+@pytest.fixture
+def world():
+    for iso3 in ("PRK", "RUS", "IRN", "SYR", "EGY"):
+        StateFactory(iso3=iso3)
+    ActorFactory(slug="dprk-government", state=StateFactory(iso3="PRK"))
+    MaterielFactory(slug="artillery-shells", category=MaterielCategory.AMMUNITION)
+    MaterielFactory(slug="shahed-136", category=MaterielCategory.UAV)
+
+
+def write(tmp_path, body: str):
+    path = tmp_path / "transfers.csv"
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+GOOD = (
+    "prk-rus-shells,PRK,RUS,dprk-government,,artillery-shells,1000000,in_transit,2022-11-02,true,"
+    '"Shells, covertly, via the Middle East",SYR;EGY\n'
+    "irn-rus-drones,IRN,RUS,,,shahed-136,,delivered,2022-10-01,false,,\n"
+)
+
+
+def test_it_imports_every_row_with_its_route(world, tmp_path):
+    call_command("import_transfers", str(write(tmp_path, GOOD)), verbosity=0)
+    shells = Transfer.objects.get(slug="prk-rus-shells")
+    assert (shells.supplier.iso3, shells.recipient.iso3) == ("PRK", "RUS")
+    assert shells.supplier_actor.slug == "dprk-government"
+    assert shells.quantity == 1_000_000 and shells.covert and shells.status == TransferStatus.IN_TRANSIT
+    assert shells.description == "Shells, covertly, via the Middle East"
+    assert sorted(shells.via.values_list("iso3", flat=True)) == ["EGY", "SYR"]
+    drones = Transfer.objects.get(slug="irn-rus-drones")
+    assert drones.quantity is None and not drones.covert and drones.category == MaterielCategory.UAV
+
+
+def test_it_writes_a_history_row_for_every_transfer_and_route(world, tmp_path, editor):
+    call_command("import_transfers", str(write(tmp_path, GOOD)), user="editor", reason="SIPRI 2024", verbosity=0)
+    history = Transfer.history.filter(slug__in=["prk-rus-shells", "irn-rus-drones"])
+    assert history.count() == 2
+    first = history.get(slug="prk-rus-shells")
+    assert (first.history_type, first.history_user, first.history_change_reason) == ("+", editor, "SIPRI 2024")
+    assert first.id == Transfer.objects.get(slug="prk-rus-shells").pk and first.quantity == 1_000_000
+    assert TransferVia.history.filter(transfer_id=first.id).count() == 2
+
+
+def test_the_orm_method_writes_the_same_rows_and_history(world, tmp_path):
+    call_command("import_transfers", str(write(tmp_path, GOOD)), method="orm", verbosity=0)
+    assert Transfer.objects.filter(slug__in=["prk-rus-shells", "irn-rus-drones"]).count() == 2
+    assert Transfer.history.filter(slug__in=["prk-rus-shells", "irn-rus-drones"]).count() == 2
+    assert TransferVia.history.count() == 2
+
+
+def test_a_bad_row_rejects_the_whole_file_naming_line_and_field(world, tmp_path):
+    body = GOOD + "prk-rus-again,PRK,PRK,,,artillery-shells,5,delivered,2023-01-01,,,\n"
+    path = write(tmp_path, body)
+    with pytest.raises(CommandError, match="Nothing was imported: 1 error"):
+        call_command("import_transfers", str(path), verbosity=0)
+    assert not Transfer.objects.exists() and not Transfer.history.exists()
+    with open(path, encoding="utf-8") as file, pytest.raises(ImportRejected) as rejected:
+        import_transfers_csv(file=file)
+    [error] = rejected.value.errors
+    assert (error.line, error.field) == (4, "recipient")
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "message"),
+    [
+        ("x,ZZZ,RUS,,,artillery-shells,,,,,,", "supplier", "unknown State 'ZZZ'"),
+        ("x,PRK,RUS,nobody,,artillery-shells,,,,,,", "supplier_actor", "unknown actor 'nobody'"),
+        ("x,PRK,RUS,,,nothing,,,,,,", "materiel", "unknown materiel 'nothing'"),
+        ("x,PRK,RUS,,,artillery-shells,-3,,,,,", "quantity", "cannot be negative"),
+        ("x,PRK,RUS,,,artillery-shells,lots,,,,,", "quantity", "not a whole number"),
+        ("x,PRK,RUS,,,artillery-shells,,shipped,,,,", "status", "'shipped' is not one of"),
+        ("x,PRK,RUS,,,artillery-shells,,,2022-13-01,,,", "first_reported", "not a date"),
+        ("x,PRK,RUS,,,artillery-shells,,,,maybe,,", "covert", "not true or false"),
+        ("x,PRK,RUS,,,artillery-shells,,,,,,SYR;RUS", "via", "RUS is the supplier or the recipient"),
+        ("not a slug,PRK,RUS,,,artillery-shells,,,,,,", "slug", "is not a slug"),
+    ],
+)
+def test_it_names_the_field_of_each_kind_of_error(world, tmp_path, row, field, message):
+    with open(write(tmp_path, row + "\n"), encoding="utf-8") as file, pytest.raises(ImportRejected) as rejected:
+        import_transfers_csv(file=file)
+    [error] = rejected.value.errors
+    assert (error.line, error.field) == (2, field)
+    assert message in error.message
+
+
+def test_it_refuses_slugs_repeated_in_the_file_or_already_stored(world, tmp_path):
+    call_command("import_transfers", str(write(tmp_path, GOOD)), verbosity=0)
+    body = GOOD.splitlines()[0].replace("prk-rus-shells", "new-one") + "\n" + GOOD.splitlines()[0] + "\n" \
+        + GOOD.splitlines()[0].replace("prk-rus-shells", "new-one") + "\n"
+    with open(write(tmp_path, body), encoding="utf-8") as file, pytest.raises(ImportRejected) as rejected:
+        import_transfers_csv(file=file)
+    assert [(e.line, e.field) for e in rejected.value.errors] == [(3, "slug"), (4, "slug")]
+    assert "already exists in the database" in rejected.value.errors[0].message
+    assert "already used on line 2" in rejected.value.errors[1].message
+    assert Transfer.objects.count() == 2
+
+
+def test_an_unknown_or_missing_column_is_reported_on_the_header_line(world, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("slug,supplier,materiel,colour\nx,PRK,artillery-shells,red\n", encoding="utf-8")
+    with open(path, encoding="utf-8") as file, pytest.raises(ImportRejected) as rejected:
+        import_transfers_csv(file=file)
+    assert {(e.line, e.field) for e in rejected.value.errors} == {(1, "colour"), (1, "recipient")}
