@@ -1,0 +1,139 @@
+"""A bad fixture loads nothing and says which record and which field are at fault.
+
+Each bad fixture is the whole article (all three files in one) with one record spoiled, so that a
+partial load would show: dozens of good records come before the bad one. These tests run outside
+the test transaction (``transaction=True``) so that ``loaddata``'s own rollback is what is tested.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from transfers.models import (
+    Actor,
+    Claim,
+    Materiel,
+    Place,
+    SanctionDesignation,
+    SanctionsRegime,
+    Source,
+    State,
+    Transfer,
+    TransferEvent,
+    TransferViaRegion,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures").glob("*.json"))
+CURATED = [Source, State, Actor, Materiel, Place, SanctionsRegime, Transfer, TransferViaRegion, Claim, TransferEvent,
+           SanctionDesignation]
+
+
+def article_records() -> list[dict]:
+    return [obj for path in FIXTURES for obj in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def find(records, model, **match):
+    (record,) = [r for r in records if r["model"] == f"transfers.{model}"
+                 and all(r["fields"].get(k) == v for k, v in match.items())]
+    return record
+
+
+def write(tmp_path, records) -> str:
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def load_error(path) -> str:
+    with pytest.raises(CommandError) as raised:
+        call_command("loaddata", path, verbosity=0)
+    return str(raised.value)
+
+
+def nothing_loaded():
+    return {model.__name__: model.objects.count() for model in CURATED} == {model.__name__: 0 for model in CURATED}
+
+
+def test_the_unspoiled_article_loads_from_one_file(tmp_path):
+    call_command("loaddata", write(tmp_path, article_records()), verbosity=0)
+    assert Transfer.objects.count() == 8
+
+
+def test_a_claim_whose_quote_is_not_in_its_source_loads_nothing(tmp_path):
+    records = article_records()
+    find(records, "claim", slug="prk-rus-shells-pyongyang-denial")["fields"]["quote"] = (
+        "the Biden administration warned that Moscow was seeking to purchase such materiel, prompting a denial")
+    path = write(tmp_path, records)
+    message = load_error(path)
+    assert path in message
+    assert "transfers.Claim 'prk-rus-shells-pyongyang-denial'" in message
+    assert "field 'quote'" in message
+    assert "source 'wapo-2022-11-02-dprk-shells'" in message
+    assert message.endswith("Nothing was loaded.")
+    assert nothing_loaded()
+
+
+def test_a_transfer_from_an_unknown_state_code_loads_nothing(tmp_path):
+    records = article_records()
+    find(records, "transfer", slug="prk-rus-artillery-shells-2022")["fields"]["supplier"] = ["XXX"]
+    message = load_error(write(tmp_path, records))
+    assert ("transfers.Transfer 'prk-rus-artillery-shells-2022': field 'supplier' refers to transfers.State ['XXX']"
+            in message)
+    assert nothing_loaded()
+
+
+@pytest.mark.parametrize(
+    ("model", "slug", "field", "broken", "target"),
+    [
+        # Required references: Django would defer them and then fail on NULL without naming them.
+        ("transfer", "irn-rus-kamikaze-drones-2022", "materiel", ["no-such-materiel"], "transfers.Materiel"),
+        ("claim", "irn-rus-technicians-administration", "transfer", ["no-such-transfer"], "transfers.Transfer"),
+        ("claim", "prk-rus-shells-white-house", "source", ["no-such-source"], "transfers.Source"),
+        # Optional references: checked once every fixture is in, since they may point forward.
+        ("claim", "prk-rus-shells-white-house", "claimant", ["no-such-actor"], "transfers.Actor"),
+        ("actor", "vladimir-putin", "part_of", ["no-such-actor"], "transfers.Actor"),
+        ("place", "crimea", "state", ["UKX"], "transfers.State"),
+    ],
+)
+def test_a_broken_reference_names_the_record_and_field_and_loads_nothing(tmp_path, model, slug, field, broken,
+                                                                         target):
+    records = article_records()
+    find(records, model, slug=slug)["fields"][field] = broken
+    message = load_error(write(tmp_path, records))
+    assert f"transfers.{model.capitalize()} '{slug}': field '{field}' refers to {target} {broken!r}" in message
+    assert nothing_loaded()
+
+
+def test_an_event_of_an_unknown_transfer_names_the_model_and_field_and_loads_nothing(tmp_path):
+    records = article_records()
+    event = find(records, "transferevent", status="sought")
+    event["fields"]["transfer"] = ["no-such-transfer"]
+    message = load_error(write(tmp_path, records))
+    # The event's own natural key is built from its transfer, so the model and field are all there is to name.
+    assert "TransferEvent has no transfer" in message
+    assert nothing_loaded()
+
+
+def test_a_value_outside_its_vocabulary_names_the_record_and_the_rule(tmp_path):
+    records = article_records()
+    find(records, "transfer", slug="irn-rus-arms-2022")["fields"]["status"] = "shipped"
+    message = load_error(write(tmp_path, records))
+    assert "transfers.Transfer 'irn-rus-arms-2022'" in message
+    assert "transfer_status_valid" in message
+    assert nothing_loaded()
+
+
+def test_a_bad_fixture_leaves_data_already_loaded_as_it_was(tmp_path):
+    call_command("loaddata", *map(str, FIXTURES), verbosity=0)
+    records = article_records()
+    # One good change (the shells marked delivered) and one bad claim in the same file.
+    find(records, "transfer", slug="prk-rus-artillery-shells-2022")["fields"]["status"] = "delivered"
+    find(records, "claim", slug="prk-rus-shells-white-house")["fields"]["quote"] = "the shells were delivered"
+    load_error(write(tmp_path, records))
+    assert Transfer.objects.get(slug="prk-rus-artillery-shells-2022").status == "in_transit"
+    assert Claim.objects.get(slug="prk-rus-shells-white-house").quote.startswith("The North Korean government")
