@@ -94,3 +94,26 @@ def admin_world(db):
         "materiel": materiel, "region": region, "transfer": transfer, "asserts": asserts, "denies": denies,
         "event": event, "regime": regime, "designation": designation,
     }
+
+
+@pytest.fixture
+def changeform_data():
+    """Turns a rendered admin change page into the POST data that would save it unchanged, inlines
+    included; tests then change the fields they care about."""
+
+    def build(response) -> dict:
+        data = {}
+        forms = [response.context["adminform"].form]
+        for inline in response.context["inline_admin_formsets"]:
+            formset = inline.formset
+            data.update({f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()})
+            forms.extend(formset.forms)
+        for form in forms:
+            for name in form.fields:
+                value = form[name].value()
+                if value is None or value is False:
+                    continue
+                data[form.add_prefix(name)] = "on" if value is True else value
+        return data
+
+    return build

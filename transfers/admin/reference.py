@@ -16,7 +16,7 @@ class StateAdmin(ImportExportCurationAdmin):
     list_display = ["iso3", "name", "subregion", "alias_list"]
     list_filter = ["subregion"]
     # iso3 is unique (indexed): exact match; names by prefix.
-    search_fields = ["=iso3", "^name"]
+    search_fields = ["=iso3", "name"]
     ordering = ["name"]
 
     @admin.display(description="aliases")
@@ -31,7 +31,7 @@ class ActorAdmin(ImportExportCurationAdmin):
     list_display = ["name", "slug", "kind", "state", "part_of", "alias_list", "quote_status"]
     list_filter = ["kind", "state"]
     list_select_related = ["state", "part_of", "source"]
-    search_fields = ["^name", "=slug", "^state__iso3"]
+    search_fields = ["name", "=slug", "=state__iso3"]
     autocomplete_fields = ["state", "part_of", "source"]
     ordering = ["name"]
 
@@ -52,7 +52,7 @@ class MaterielAdmin(ImportExportCurationAdmin):
     resource_classes = [MaterielResource]
     list_display = ["name", "slug", "category", "un_register_category"]
     list_filter = ["category", "un_register_category"]
-    search_fields = ["^name", "=slug"]
+    search_fields = ["name", "=slug"]
     ordering = ["name"]
 
 
@@ -61,7 +61,7 @@ class PlaceAdmin(CurationAdmin):
     list_display = ["name", "slug", "kind", "state", "controlled_by", "quote_status"]
     list_filter = ["kind"]
     list_select_related = ["state", "controlled_by", "source"]
-    search_fields = ["^name", "=slug"]
+    search_fields = ["name", "=slug"]
     autocomplete_fields = ["state", "controlled_by", "source"]
     ordering = ["name"]
 

@@ -12,7 +12,7 @@ class SanctionsRegimeAdmin(CurationAdmin):
     list_display = ["name", "slug", "kind", "imposed_by"]
     list_select_related = ["imposed_by"]
     list_filter = ["kind"]
-    search_fields = ["^name", "=slug"]
+    search_fields = ["name", "=slug"]
     autocomplete_fields = ["imposed_by"]
     ordering = ["name"]
 
@@ -25,7 +25,7 @@ class SanctionDesignationAdmin(CurationAdmin):
     list_display = ["slug", "regime", "target", "since", "until", "credibility", "quote_status"]
     list_select_related = ["regime", "state", "actor", "source"]
     list_filter = ["regime__kind", "credibility", "regime"]
-    search_fields = ["=slug", "^regime__name", "=state__iso3", "^state__name", "^actor__name"]
+    search_fields = ["=slug", "regime__name", "=state__iso3", "state__name", "actor__name"]
     autocomplete_fields = ["regime", "state", "actor", "source"]
     # Designations number in the hundreds: the year drill-down is cheap here.
     date_hierarchy = "since"

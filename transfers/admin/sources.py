@@ -17,7 +17,7 @@ class SourceAdmin(ImportExportCurationAdmin):
     resource_classes = [SourceResource]
     list_display = ["title", "publisher", "published", "kind", "reliability", "slug"]
     list_filter = ["kind", "reliability", "published"]
-    search_fields = ["=slug", "^title", "^publisher"]
+    search_fields = ["=slug", "title", "publisher"]
     # Sources number in the thousands, not millions: the year/month drill-down's two aggregate
     # queries stay cheap here (unlike on transfers).
     date_hierarchy = "published"

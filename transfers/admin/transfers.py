@@ -107,20 +107,21 @@ class TransferAdmin(ImportExportCurationAdmin):
         # million transfers costs more than the page itself.
         "first_reported",
     ]
-    # Exact or prefix matches where an index can serve them; the description is the one
-    # free-text (contains) field.
+    # Codes and slugs match exactly (unique indexes); names and the description by "contains", so
+    # that "White House" finds "The White House" (on PostgreSQL, materiel/actor names and the
+    # description have trigram indexes on UPPER(col), which serve Django's icontains).
     search_fields = [
         "=slug",
         "=supplier__iso3",
         "=recipient__iso3",
-        "^supplier__name",
-        "^recipient__name",
-        "^supplier_actor__name",
-        "^recipient_actor__name",
-        "^materiel__name",
+        "supplier__name",
+        "recipient__name",
+        "supplier_actor__name",
+        "recipient_actor__name",
+        "materiel__name",
         "description",
     ]
-    search_help_text = "Slug, ISO3 code, the start of a State, actor or materiel name, or words of the description."
+    search_help_text = "Exact slug or ISO3 code, or words of a State, actor or materiel name or of the description."
     autocomplete_fields = ["supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "destination"]
     ordering = ["-first_reported", "-id"]
     readonly_fields = ["review_state", "created_at", "updated_at"]
@@ -219,7 +220,7 @@ class ClaimAdmin(CurationAdmin):
     list_display = ["slug", "transfer", "source", "stance", "claimant", "credibility", "quote_status"]
     list_select_related = [*TRANSFER_LABEL_JOINS, "source", "claimant"]
     list_filter = ["stance", "credibility", "source__kind", "source__reliability"]
-    search_fields = ["=slug", "=transfer__slug", "=source__slug", "^claimant__name", "quote"]
+    search_fields = ["=slug", "=transfer__slug", "=source__slug", "claimant__name", "quote"]
     autocomplete_fields = ["transfer", "source", "claimant"]
     ordering = ["-id"]
 
@@ -238,7 +239,7 @@ class TransferEventAdmin(CurationAdmin):
     # The timeline table grows with transfers (several steps each): a date-range filter instead of
     # date_hierarchy, for the same reason as on transfers.
     list_filter = ["status", "date_precision", "date"]
-    search_fields = ["=transfer__slug", "^transfer__supplier__iso3", "^transfer__recipient__iso3"]
+    search_fields = ["=transfer__slug", "=transfer__supplier__iso3", "=transfer__recipient__iso3"]
     autocomplete_fields = ["transfer", "claim"]
     ordering = ["-date", "-id"]
 
