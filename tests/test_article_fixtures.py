@@ -226,6 +226,8 @@ def test_the_syria_accusation_names_no_accuser_no_date_and_cannot_be_judged(arti
         assert claim.credibility == 6
         assert "has been accused of providing the Syrian military" in claim.quote
         assert not transfer.events.exists()  # no date in the text, none invented
+        # The 2019 economic agreement is context, kept in words: it is not an arms deal.
+        assert "\"In 2019, the two countries signed an economic cooperation agreement\"" in transfer.description
 
 
 def test_no_claim_or_designation_is_graded_confirmed_and_every_grade_is_explained(article):
