@@ -104,7 +104,7 @@ def changeform_data():
     def build(response) -> dict:
         data = {}
         forms = [response.context["adminform"].form]
-        for inline in response.context["inline_admin_formsets"]:
+        for inline in response.context.get("inline_admin_formsets", []):  # none on the revert page
             formset = inline.formset
             data.update({f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()})
             forms.extend(formset.forms)
