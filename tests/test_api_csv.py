@@ -1,0 +1,98 @@
+"""?format=csv on every list endpoint: all matching rows, a header row, the same filters."""
+
+import csv
+import io
+
+import pytest
+
+from tests import factories
+from tests.api_world import build_world
+
+LISTS = ["/api/v1/states/", "/api/v1/actors/", "/api/v1/materiel/", "/api/v1/sources/", "/api/v1/transfers/"]
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def read_csv(response):
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
+
+
+def test_the_transfer_csv_flattens_routes_claims_and_events(client, world):
+    rows = {row["slug"]: row for row in read_csv(client.get("/api/v1/transfers/", {"format": "csv"}))}
+    assert set(rows) == {"shells", "drones", "rifles", "us-shells"}
+    shells = rows["shells"]
+    assert (shells["supplier"], shells["recipient"], shells["materiel"], shells["category"]) == (
+        "PRK", "RUS", "artillery-shells", "ammunition"
+    )
+    assert (shells["sanctioned"], shells["contested"], shells["covert"]) == ("true", "true", "true")
+    assert shells["claims"] == "2"
+    assert shells["sources"] == "kcna;wapo"
+    assert shells["events"] == "delivered 2022-09"
+    assert rows["rifles"]["via"] == "SYR"
+    assert rows["rifles"]["first_reported"] == ""
+    assert rows["rifles"]["recipient_actor"] == "wagner-group"
+
+
+def test_the_csv_applies_the_same_filters(client, world):
+    rows = read_csv(client.get("/api/v1/transfers/", {"format": "csv", "recipient": "RUS", "category": "uav"}))
+    assert [row["slug"] for row in rows] == ["drones"]
+
+
+def test_the_csv_has_every_matching_row_not_one_page(client, world):
+    for _ in range(60):
+        factories.TransferFactory(supplier=world.states["IRN"], recipient=world.states["RUS"])
+    rows = read_csv(client.get("/api/v1/transfers/", {"format": "csv", "page_size": 5, "supplier": "IRN"}))
+    assert len(rows) == 61
+
+
+def test_the_csv_costs_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
+    for _ in range(120):
+        factories.TransferFactory(supplier=world.states["IRN"], recipient=world.states["RUS"])
+    # 1. transfers (one chunk of up to 2000 rows)  2-5. route, regions, claims, events for the chunk
+    with django_assert_max_num_queries(5):
+        rows = read_csv(client.get("/api/v1/transfers/", {"format": "csv"}))
+    assert len(rows) == 124
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_every_list_has_a_csv_with_a_header_row_even_when_empty(client, world, url):
+    params = {"format": "csv", "q": "nothing-matches-this"}
+    response = client.get(url, params)
+    body = b"".join(response.streaming_content).decode()
+    assert response.status_code == 200
+    header = body.splitlines()
+    assert len(header) == 1
+    assert header[0].split(",")[0] in {"iso3", "slug", "id"}
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_every_list_csv_has_a_row_per_record(client, world, url):
+    json_rows = client.get(url, {"page_size": 500}).json()["results"]
+    assert len(read_csv(client.get(url, {"format": "csv"}))) == len(json_rows)
+
+
+def test_reference_csvs_flatten_lists(client, world):
+    states = {row["iso3"]: row for row in read_csv(client.get("/api/v1/states/", {"format": "csv"}))}
+    assert states["PRK"]["aliases"] == "DPRK;Pyongyang"
+    assert states["PRK"]["sanctions"] == "un-dprk"
+    sources = read_csv(client.get("/api/v1/sources/", {"format": "csv"}))
+    assert "text" not in sources[0]
+
+
+def test_a_cell_that_a_spreadsheet_would_run_as_a_formula_is_made_text(client, world):
+    factories.MaterielFactory(slug="formula", name="=HYPERLINK(\"http://evil\")")
+    rows = read_csv(client.get("/api/v1/materiel/", {"format": "csv", "q": "formula"}))
+    assert rows[0]["name"] == "'=HYPERLINK(\"http://evil\")"
+
+
+def test_a_csv_request_with_a_bad_filter_answers_400_in_json(client, world):
+    response = client.get("/api/v1/transfers/", {"format": "csv", "supplier": "XXX"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"supplier": ["Unknown state code(s): XXX."]}
