@@ -1,0 +1,162 @@
+"""The review workflow: a transfer is a draft until a second user marks it reviewed."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from tests import factories as f
+from transfers import models
+from transfers.services.review import ReviewRefused, transfer_mark_reviewed
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:transfers_transfer_changelist"
+
+
+def created_by(user, **kwargs) -> models.Transfer:
+    """A transfer whose creation record in the history names ``user`` (as an admin add would)."""
+    transfer = f.TransferFactory(**kwargs)
+    transfer.history.filter(history_type="+").update(history_user=user)
+    return transfer
+
+
+def review_action(client, *transfers):
+    return client.post(
+        reverse(CHANGELIST),
+        {"action": "mark_reviewed", "_selected_action": [t.pk for t in transfers]},
+        follow=True,
+    )
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_a_second_user_marks_a_transfer_reviewed(editor, second_editor):
+    transfer = created_by(editor)
+    transfer_mark_reviewed(transfer=transfer, user=second_editor)
+    transfer.refresh_from_db()
+    assert transfer.reviewed_by == second_editor
+    assert transfer.reviewed_at is not None
+    record = transfer.history.latest()
+    assert (record.history_user, record.history_change_reason) == (second_editor, "Marked reviewed")
+
+
+def test_the_creator_cannot_review_their_own_transfer(editor):
+    transfer = created_by(editor)
+    with pytest.raises(ReviewRefused, match="created by you; a second user must review it"):
+        transfer_mark_reviewed(transfer=transfer, user=editor)
+    transfer.refresh_from_db()
+    assert transfer.reviewed_at is None
+
+
+def test_the_bulk_action_reviews_others_transfers_and_refuses_ones_own(client, editor, second_editor):
+    mine = created_by(second_editor, slug="mine")
+    theirs = created_by(editor, slug="theirs")
+    client.force_login(second_editor)
+
+    response = review_action(client, mine, theirs)
+
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (theirs.reviewed_by, mine.reviewed_by) == (second_editor, None)
+    assert mine.reviewed_at is None
+    assert "Marked 1 transfer(s) as reviewed." in messages_of(response)
+    assert "Not reviewed: Transfer 'mine' was created by you; a second user must review it." in messages_of(response)
+
+
+def test_the_reviewed_filter_then_separates_them(client, editor, second_editor):
+    mine = created_by(second_editor, slug="mine")
+    theirs = created_by(editor, slug="theirs")
+    client.force_login(second_editor)
+    review_action(client, mine, theirs)
+    reviewed = client.get(reverse(CHANGELIST), {"review": "reviewed"}).context["cl"].result_list
+    drafts = client.get(reverse(CHANGELIST), {"review": "draft"}).context["cl"].result_list
+    assert (list(reviewed), list(drafts)) == ([theirs], [mine])
+
+
+def test_the_action_needs_the_review_permission(client, django_user_model, groups, editor):
+    transfer = created_by(editor)
+    # An editor-like user without review_transfer: the action is not offered, and a forged POST
+    # changes nothing.
+    clerk = django_user_model.objects.create_user("clerk", is_staff=True)
+    clerk.user_permissions.set(groups["editor"].permissions.exclude(codename="review_transfer"))
+    client.force_login(clerk)
+    page = client.get(reverse(CHANGELIST))
+    assert "mark_reviewed" not in page.content.decode()
+    review_action(client, transfer)
+    transfer.refresh_from_db()
+    assert transfer.reviewed_at is None
+
+
+def test_viewers_are_not_offered_the_action(viewer_client, editor):
+    created_by(editor)
+    assert "mark_reviewed" not in viewer_client.get(reverse(CHANGELIST)).content.decode()
+
+
+def reviewed_transfer(editor, second_editor) -> models.Transfer:
+    transfer = created_by(editor)
+    source = f.SourceFactory()
+    f.ClaimFactory(transfer=transfer, source=source)
+    transfer_mark_reviewed(transfer=transfer, user=second_editor)
+    return transfer
+
+
+def test_changing_a_reviewed_transfer_returns_it_to_draft(client, editor, second_editor, changeform_data):
+    transfer = reviewed_transfer(editor, second_editor)
+    client.force_login(editor)
+    url = reverse("admin:transfers_transfer_change", args=[transfer.pk])
+    data = changeform_data(client.get(url))
+    data.update({"quantity": 500, "change_reason": "Quantity from the UN panel"})
+    response = client.post(url, data, follow=True)
+    transfer.refresh_from_db()
+    assert (transfer.quantity, transfer.reviewed_by, transfer.reviewed_at) == (500, None, None)
+    assert "The transfer changed, so it is a draft again until reviewed." in messages_of(response)
+
+
+def test_changing_only_its_claims_also_returns_it_to_draft(client, editor, second_editor, changeform_data):
+    transfer = reviewed_transfer(editor, second_editor)
+    client.force_login(editor)
+    url = reverse("admin:transfers_transfer_change", args=[transfer.pk])
+    data = changeform_data(client.get(url))
+    data.update({"claims-0-credibility": 1, "change_reason": "Confirmed by a second source"})
+    client.post(url, data)
+    transfer.refresh_from_db()
+    assert transfer.reviewed_at is None
+    assert transfer.history.latest().history_change_reason == "Confirmed by a second source (returned to draft)"
+
+
+def test_saving_with_only_a_reason_keeps_the_review(client, editor, second_editor, changeform_data):
+    transfer = reviewed_transfer(editor, second_editor)
+    client.force_login(editor)
+    url = reverse("admin:transfers_transfer_change", args=[transfer.pk])
+    data = changeform_data(client.get(url))
+    data["change_reason"] = "Looked again, nothing to change"
+    client.post(url, data)
+    transfer.refresh_from_db()
+    assert transfer.reviewed_by == second_editor
+
+
+def test_a_transfer_added_in_the_admin_cannot_be_reviewed_by_whoever_added_it(
+    editor_client, editor, admin_world, changeform_data
+):
+    add_url = reverse("admin:transfers_transfer_add")
+    data = changeform_data(editor_client.get(add_url))
+    data.update(
+        {
+            "slug": "rus-prk-aircraft",
+            "supplier": admin_world["rus"].pk,
+            "recipient": admin_world["prk"].pk,
+            "materiel": admin_world["materiel"].pk,
+            "status": "anticipated",
+        }
+    )
+    response = editor_client.post(add_url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    transfer = models.Transfer.objects.get(slug="rus-prk-aircraft")
+    assert transfer.history.get().history_change_reason == "Added in the admin"
+
+    response = review_action(editor_client, transfer)
+    assert "Not reviewed: Transfer 'rus-prk-aircraft' was created by you; a second user must review it." in (
+        messages_of(response)
+    )
