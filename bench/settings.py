@@ -1,0 +1,16 @@
+"""Settings for the benchmark's gunicorn: production settings plus a query-count response header.
+
+The header comes from ``bench.middleware.QueryCountMiddleware``; production never loads it.
+"""
+
+import warnings
+
+from tracker.settings import *  # noqa: F401,F403
+from tracker.settings import MIDDLEWARE, REST_FRAMEWORK
+
+MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
+# The benchmark is one client hammering loopback; throttles would measure themselves.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": [], "DEFAULT_THROTTLE_RATES": {}}
+
+# The API serves no static files here; whitenoise's warning about the absent STATIC_ROOT is noise.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
