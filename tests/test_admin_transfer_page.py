@@ -124,7 +124,8 @@ def transfer_with(claims: int) -> models.Transfer:
     source = f.SourceFactory()
     for i in range(claims):
         claim = f.ClaimFactory(transfer=transfer, source=source, claimant=f.ActorFactory())
-        f.TransferEventFactory(transfer=transfer, claim=claim, date=datetime.date(2000 + i, 1, 1), date_precision="year")
+        year = datetime.date(2000 + i, 1, 1)
+        f.TransferEventFactory(transfer=transfer, claim=claim, date=year, date_precision="year")
         transfer.route.create(state=f.StateFactory())
         transfer.route_regions.create(place=f.PlaceFactory())
     return transfer

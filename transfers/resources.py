@@ -9,6 +9,7 @@ rolls back the whole file.
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils.text import capfirst
 from import_export import fields, resources, widgets
 
 from .models import Actor, Materiel, Source, State, Transfer, TransferVia
@@ -24,7 +25,7 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
         try:
             return super().clean(value, row, **kwargs)
         except self.model.DoesNotExist:
-            raise ValueError(f"No {self.model._meta.verbose_name} with {self.field} '{value}'.") from None
+            raise ValueError(f"No {capfirst(self.model._meta.verbose_name)} with {self.field} '{value}'.") from None
 
 
 class ListWidget(widgets.Widget):

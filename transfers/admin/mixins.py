@@ -90,10 +90,10 @@ class ImportExportCurationAdmin(ImportExportMixin, CurationAdmin):
     def has_export_permission(self, request):
         return self.has_view_permission(request)
 
-    def get_import_data_kwargs(self, request, *args, **kwargs):
+    def get_import_data_kwargs(self, **kwargs):
         # The confirm step must also roll everything back if any row fails (the default only
         # rolls back on exceptions, not on validation errors).
-        return {**super().get_import_data_kwargs(request, *args, **kwargs), "rollback_on_validation_errors": True}
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
