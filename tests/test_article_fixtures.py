@@ -324,3 +324,11 @@ def test_a_natural_key_dump_loads_back_into_an_empty_database_unchanged(article,
     again = StringIO()
     call_command("dumpdata", *labels, natural_foreign=True, natural_primary=True, indent=2, stdout=again)
     assert json.loads(again.getvalue()) == exported
+
+
+def test_the_readme_example_of_a_hand_written_claim_loads_on_top_of_the_article(article):
+    # Typed with straight quotes, a hyphen for the em dash and a line break: still the verbatim quote.
+    call_command("loaddata", str(ROOT / "tests" / "data" / "example_claim.json"), verbosity=0)
+    claim = Claim.objects.select_related("transfer", "claimant").get(slug="prk-rus-shells-on-the-move-example")
+    assert (claim.transfer.slug, claim.claimant.slug, claim.credibility) == (SHELLS, "kirby", 3)
+    assert claim.quote_found() is True
