@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
@@ -44,16 +45,28 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
     list_per_page = 100
     save_on_top = True
 
-    def change_reason(self, request, form=None, *, change: bool) -> str:
+    def reason_for(self, request, form=None, *, change: bool) -> str:
         reason = form.cleaned_data.get("change_reason") if form is not None else ""
         return reason or (ADDED_REASON if not change else "Changed in the admin")
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        may_save = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        if may_save:
+            return fieldsets
+        # Someone who may only look has no reason to give.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "change_reason"]})
+            for name, options in fieldsets
+            if [f for f in options["fields"] if f != "change_reason"]
+        ]
+
     def save_model(self, request, obj, form, change):
-        obj._change_reason = self.change_reason(request, form, change=change)
+        obj._change_reason = self.reason_for(request, form, change=change)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        reason = self.change_reason(request, form, change=change)
+        reason = self.reason_for(request, form, change=change)
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             obj._change_reason = reason
@@ -62,6 +75,13 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
             obj._change_reason = reason
             obj.save()
         formset.save_m2m()
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history hides the Revert button from users who may only view, but would still
+        # save a POSTed revert: refuse it here.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def delete_model(self, request, obj):
         obj._change_reason = DELETED_REASON

@@ -191,7 +191,7 @@ class TransferAdmin(ImportExportCurationAdmin):
         super().save_related(request, form, formsets, change)
         obj = form.instance
         if change and obj.is_reviewed and any(formset.has_changed() for formset in formsets):
-            reason = self.change_reason(request, form, change=change)
+            reason = self.reason_for(request, form, change=change)
             transfer_return_to_draft(transfer=obj, reason=f"{reason} (returned to draft)")
             obj.save(update_fields=["reviewed_by", "reviewed_at", "updated_at"])
             message = "Its claims, timeline or route changed, so it is a draft again until reviewed."
