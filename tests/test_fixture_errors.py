@@ -137,3 +137,13 @@ def test_a_bad_fixture_leaves_data_already_loaded_as_it_was(tmp_path):
     load_error(write(tmp_path, records))
     assert Transfer.objects.get(slug="prk-rus-artillery-shells-2022").status == "in_transit"
     assert Claim.objects.get(slug="prk-rus-shells-white-house").quote.startswith("The North Korean government")
+
+
+def test_a_hand_written_record_without_its_timestamps_names_the_missing_field(tmp_path):
+    # loaddata saves raw, so auto_now_add does not fill created_at: the fixture must carry it.
+    records = article_records()
+    del find(records, "state", iso3="PRK")["fields"]["created_at"]
+    message = load_error(write(tmp_path, records))
+    assert "transfers.State 'PRK'" in message
+    assert "created_at" in message
+    assert nothing_loaded()
