@@ -1,0 +1,99 @@
+"""End to end in a real browser (Debian's headless Chromium, driven by Playwright): an editor logs in,
+adds a claim to a transfer inline, saves, and finds the change in the transfer's history.
+
+Without Chromium the test is skipped with how to install it, unless REQUIRE_BROWSER=1 (CI sets it),
+where a missing browser is a failure.
+"""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from transfers import models
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", tempfile.gettempdir()))
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def missing_browser() -> str | None:
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        return f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium` (or set CHROMIUM=path)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is missing: `make venv-dev` installs it (no browser download needed)"
+    return None
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    reason = missing_browser()
+    if reason:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM (used by the test's
+    # own queries) refuses to run beside one unless told it is safe, as it is here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def test_an_editor_adds_a_claim_inline_and_sees_it_in_the_history(live_server, browser_page, editor, admin_world):
+    page = browser_page
+    transfer = admin_world["transfer"]
+    change_path = reverse("admin:transfers_transfer_change", args=[transfer.pk])
+
+    page.goto(f"{live_server.url}{reverse('admin:login')}?next={change_path}")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "editor-pass-123")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{change_path}")
+    assert page.locator("#claims-group").is_visible()
+
+    page.click("#claims-group .add-row a")
+    row = page.locator("#claims-2")
+    row.locator("input[name='claims-2-slug']").fill("prk-shells-browser")
+    row.locator("textarea[name='claims-2-quote']").fill("the shipment of rockets left the port")
+    # The source is an autocomplete (select2): open it, type, pick the match.
+    row.locator(".field-source .select2-selection").click()
+    page.locator(".select2-search__field").fill("North Korea")
+    page.locator(".select2-results__option", has_text="North Korea ships shells").click()
+    page.fill("#id_change_reason", "Added the claim in a browser")
+    page.screenshot(path=str(SCREENSHOTS / "admin-transfer-change.png"), full_page=True)
+    page.click("input[name=_continue]")
+
+    page.wait_for_selector("ul.messagelist li.success")
+    claim = models.Claim.objects.get(slug="prk-shells-browser")
+    assert claim.transfer_id == transfer.pk
+    assert page.locator("#claims-2 .field-quote_status").inner_text().strip() == "✓ found"
+
+    page.goto(f"{live_server.url}{reverse('admin:transfers_transfer_history', args=[transfer.pk])}")
+    history = page.locator("#change-history")
+    assert "Added the claim in a browser" in history.inner_text()
+    assert "editor" in history.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "admin-transfer-history.png"), full_page=True)
