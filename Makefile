@@ -25,8 +25,10 @@ venv-dev: $(BIN)/.dev
 migrate: venv
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 
+# loaddata saves raw (no audit trail); populate_history gives each loaded record its first history entry.
 load: migrate
 	$(if $(FIXTURES),$(RUN_ENV) $(BIN)/python manage.py loaddata $(FIXTURES),@echo "no fixtures to load")
+	$(RUN_ENV) $(BIN)/python manage.py populate_history --auto
 
 run: load
 	@$(RUN_ENV) $(BIN)/python manage.py create_local_admin
