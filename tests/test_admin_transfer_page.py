@@ -197,3 +197,9 @@ def test_the_autocomplete_for_sources_searches_by_title(editor_client, admin_wor
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["North Korea ships shells"]
 
+
+
+@pytest.mark.parametrize("key", ["asserts", "designation"])
+def test_a_claims_own_page_shows_whether_its_quote_was_found(editor_client, admin_world, key):
+    content = editor_client.get(change_url(admin_world[key])).content.decode()
+    assert "✓ found" in content

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
@@ -44,6 +45,8 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
     show_full_result_count = False
     list_per_page = 100
     save_on_top = True
+    # Analysts paste URLs without a scheme; assume https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def reason_for(self, request, form=None, *, change: bool) -> str:
         reason = form.cleaned_data.get("change_reason") if form is not None else ""

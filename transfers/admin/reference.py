@@ -33,6 +33,7 @@ class ActorAdmin(ImportExportCurationAdmin):
     list_select_related = ["state", "part_of", "source"]
     search_fields = ["name", "=slug", "=state__iso3"]
     autocomplete_fields = ["state", "part_of", "source"]
+    readonly_fields = ["quote_status"]
     ordering = ["name"]
 
     def get_queryset(self, request):
@@ -63,6 +64,7 @@ class PlaceAdmin(CurationAdmin):
     list_select_related = ["state", "controlled_by", "source"]
     search_fields = ["name", "=slug"]
     autocomplete_fields = ["state", "controlled_by", "source"]
+    readonly_fields = ["quote_status"]
     ordering = ["name"]
 
     def get_queryset(self, request):

@@ -27,6 +27,7 @@ class SanctionDesignationAdmin(CurationAdmin):
     list_filter = ["regime__kind", "credibility", "regime"]
     search_fields = ["=slug", "regime__name", "=state__iso3", "state__name", "actor__name"]
     autocomplete_fields = ["regime", "state", "actor", "source"]
+    readonly_fields = ["quote_status"]
     # Designations number in the hundreds: the year drill-down is cheap here.
     date_hierarchy = "since"
     ordering = ["regime__name", "id"]

@@ -222,6 +222,7 @@ class ClaimAdmin(CurationAdmin):
     list_filter = ["stance", "credibility", "source__kind", "source__reliability"]
     search_fields = ["=slug", "=transfer__slug", "=source__slug", "claimant__name", "quote"]
     autocomplete_fields = ["transfer", "source", "claimant"]
+    readonly_fields = ["quote_status"]
     ordering = ["-id"]
 
     def get_queryset(self, request):
