@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 def choices_constraint(field: str, choices: type[models.Choices], model: str) -> models.CheckConstraint:
@@ -28,11 +29,20 @@ class Record(models.Model):
         editable=False,
         help_text="Generated test data (manage.py generate_synthetic), never curated fact.",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Defaults rather than auto_now(_add): loaddata saves raw, skipping auto_now, and a hand-written
+    # fixture should not have to carry timestamps.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "updated_at"}
+        super().save(*args, **kwargs)
 
 
 class Attributed(models.Model):
