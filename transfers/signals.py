@@ -1,4 +1,5 @@
-"""The verbatim-quote rule on every save path, including ``loaddata``.
+"""Rules kept on every save path, including ``loaddata``: the verbatim-quote rule and the
+denormalised transfer category.
 
 ``loaddata`` saves with ``Model.save_base(raw=True)``, bypassing ``save()`` and ``full_clean()``;
 ``pre_save`` is the one hook every path but ``bulk_create`` passes through. Raising here aborts the
@@ -6,10 +7,10 @@ whole fixture (loaddata runs in one transaction), naming the record and the sour
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from .models import Actor, Claim, Place, SanctionDesignation, Source
+from .models import Actor, Claim, Materiel, Place, SanctionDesignation, Source, Transfer
 from .quotes import quote_in_text
 
 
@@ -20,14 +21,15 @@ def _check_quote(instance, *, required: bool, using: str):
         if required:
             raise ValidationError({"source": f"{instance._meta.label} '{instance.slug}': a quote needs its source."})
         return
-    text = Source.objects.using(using).filter(pk=instance.source_id).values_list("text", flat=True).first()
-    if text is None:
+    source = Source.objects.using(using).filter(pk=instance.source_id).values_list("slug", "text").first()
+    if source is None:
         return  # a broken reference: the database's foreign key check reports it
+    slug, text = source
     if not quote_in_text(instance.quote, text):
         raise ValidationError(
             {
                 "quote": f"{instance._meta.label} '{instance.slug}': quote not found in the text of source "
-                f"#{instance.source_id}: {instance.quote[:80]!r}"
+                f"'{slug}': {instance.quote[:80]!r}"
             }
         )
 
@@ -42,3 +44,24 @@ def claim_quote_must_stand_in_source(sender, instance, using, **kwargs):
 @receiver(pre_save, sender=Place)
 def description_quote_must_stand_in_source(sender, instance, using, **kwargs):
     _check_quote(instance, required=False, using=using)
+
+
+@receiver(pre_save, sender=Transfer)
+def sync_transfer_category(sender, instance, using, **kwargs):
+    """Copy the materiel's category on every save path, ``loaddata`` (raw saves) included."""
+    if instance.materiel_id is None:
+        return
+    cached = Transfer.materiel.field.get_cached_value(instance, default=None)
+    if cached is not None and cached.pk == instance.materiel_id:
+        instance.category = cached.category
+    else:
+        category = Materiel.objects.using(using).filter(pk=instance.materiel_id).values_list("category", flat=True)
+        instance.category = category.first() or ""
+
+
+@receiver(post_save, sender=Materiel)
+def materiel_category_changed(sender, instance, using, **kwargs):
+    """A recategorised materiel carries its transfers' denormalised category with it."""
+    Transfer.objects.using(using).filter(materiel_id=instance.pk).exclude(category=instance.category).update(
+        category=instance.category
+    )

@@ -6,8 +6,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.signals import post_save, pre_save
-from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
 from transfers.choices import Credibility, DatePrecision, MaterielCategory, Stance, TransferStatus
@@ -129,27 +127,6 @@ class Transfer(Record):
     @property
     def is_reviewed(self) -> bool:
         return self.reviewed_at is not None
-
-
-@receiver(pre_save, sender=Transfer)
-def sync_transfer_category(sender, instance, using, **kwargs):
-    """Copy the materiel's category on every save path, ``loaddata`` (raw saves) included."""
-    if instance.materiel_id is None:
-        return
-    cached = Transfer.materiel.field.get_cached_value(instance, default=None)
-    if cached is not None and cached.pk == instance.materiel_id:
-        instance.category = cached.category
-    else:
-        category = Materiel.objects.using(using).filter(pk=instance.materiel_id).values_list("category", flat=True)
-        instance.category = category.first() or ""
-
-
-@receiver(post_save, sender=Materiel)
-def materiel_category_changed(sender, instance, using, **kwargs):
-    """A recategorised materiel carries its transfers' denormalised category with it."""
-    Transfer.objects.using(using).filter(materiel_id=instance.pk).exclude(category=instance.category).update(
-        category=instance.category
-    )
 
 
 class TransferViaManager(models.Manager):
