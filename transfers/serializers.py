@@ -143,10 +143,16 @@ class MaterielSerializer(serializers.ModelSerializer):
         extra_kwargs = {"description": {"max_length": MAX_TEXT_LENGTH}}
 
 
+@extend_schema_field({"type": "string", "maxLength": 1000, "description": "Where the source was published, or empty."})
+class BlankableURLField(serializers.URLField):
+    """A URL or the empty string (an OpenAPI `uri` format would refuse the empty string)."""
+
+
 class SourceSerializer(serializers.ModelSerializer):
     """A source as lists show it: everything but the stored text."""
 
     authors = AliasesField()
+    url = BlankableURLField(max_length=1000, allow_blank=True, required=False)
 
     class Meta:
         model = Source
