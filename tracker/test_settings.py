@@ -13,3 +13,5 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 SECURE_SSL_REDIRECT = False
 # Throttling is tested on its own with low rates; elsewhere it would make tests order-dependent.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}
+# Tests serve static files through the finders; there is no collectstatic output to look for.
+WHITENOISE_AUTOREFRESH = True
