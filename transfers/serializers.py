@@ -3,6 +3,8 @@
 References are written and read by natural key: States by ISO3 code, everything else by slug.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -144,8 +146,21 @@ class MaterielSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field({"type": "string", "maxLength": 1000, "description": "Where the source was published, or empty."})
-class BlankableURLField(serializers.URLField):
-    """A URL or the empty string (an OpenAPI `uri` format would refuse the empty string)."""
+class BlankableURLField(serializers.CharField):
+    """A URL or the empty string (an OpenAPI `uri` format would refuse the empty string).
+
+    The URL check runs in ``to_internal_value`` rather than as a field validator, which the schema
+    generator would turn into ``format: uri``.
+    """
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value:
+            try:
+                URLValidator()(value)
+            except DjangoValidationError:
+                raise serializers.ValidationError("Enter a valid URL.") from None
+        return value
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -189,7 +204,7 @@ class SourceDetailSerializer(SourceSerializer):
 
 class ClaimSerializer(serializers.ModelSerializer):
     source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    claimant = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    claimant = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Claim
@@ -198,7 +213,7 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    claim = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    claim = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     date_display = serializers.CharField(read_only=True, help_text="The date to its precision: 2022-09, 2019.")
 
     class Meta:
@@ -226,13 +241,13 @@ class RouteField(serializers.Field):
 class TransferSerializer(serializers.ModelSerializer):
     supplier = serializers.SlugRelatedField(slug_field="iso3", read_only=True)
     recipient = serializers.SlugRelatedField(slug_field="iso3", read_only=True)
-    supplier_actor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    recipient_actor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    supplier_actor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    recipient_actor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     materiel = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     category = serializers.CharField(source="materiel.category", read_only=True, help_text="The materiel's category.")
     via = RouteField(key="route.state.iso3", help_text="ISO3 codes of the transit States, in route order.")
     via_regions = RouteField(key="route_regions.place.slug", help_text="Slugs of the named transit regions.")
-    destination = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    destination = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     sanctioned = serializers.BooleanField(
         read_only=True, help_text="A supplier, recipient or named actor is under a sanctions designation."
     )

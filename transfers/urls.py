@@ -1,6 +1,6 @@
 """The v1 API's routes: /api/v1/<resource>/ and /api/v1/<resource>/<key>/, the schema and the docs."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -21,4 +21,6 @@ urlpatterns = [
     # out: its template fetches web fonts from a third party.)
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,
+    # Last: what no route above matches (ending in a slash, so APPEND_SLASH still redirects first).
+    re_path(r"^.*/$", views.api_not_found),
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from django.db.models import Prefetch, QuerySet
-from django.http import StreamingHttpResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound
@@ -34,7 +34,9 @@ class APIViewSet(viewsets.ModelViewSet):
     pagination_class = KeysetPagination
     parser_classes = [GuardedJSONParser]
     schema = TrackerAutoSchema()
-    # Lookup values that cannot name a record answer 404 before reaching the database.
+    # The router hands over any path segment; one that cannot name a record answers a JSON 404
+    # before reaching the database.
+    lookup_value_regex = r"[^/]+"
     lookup_pattern = r"[-a-zA-Z0-9_]{1,120}"
     # CSV: extra functions turning a serialized row's nested values into flat cells.
     csv_flatten: dict = {}
@@ -184,3 +186,8 @@ class TransferViewSet(APIViewSet):
         serializer.is_valid(raise_exception=True)
         transfer_update(transfer=transfer, data=serializer.validated_data)
         return self._output(transfer.pk)
+
+
+def api_not_found(request, *args, **kwargs):
+    """Any other path under /api/v1/: a JSON 404 like the API's own, not Django's HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=404)
