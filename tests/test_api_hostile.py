@@ -153,3 +153,29 @@ def test_an_unsupported_accept_header_is_406(client, world):
     response = client.get(URL, HTTP_ACCEPT="application/xml")
     assert response.status_code == 406
     assert "detail" in response.json()
+
+
+def test_a_session_cookie_that_cannot_be_a_session_reads_as_anonymous(client, world):
+    client.cookies["sessionid"] = "abc\x00def-not-a-session"
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert client.post(URL, {}, content_type="application/json").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("token", ["abc\x00def", "x" * 5000, "0123456789abcdef0123456789abcdef0123456Z"])
+def test_a_malformed_token_is_401(client, world, token):
+    response = client.get(URL, HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid token."}
+
+
+def test_a_path_no_route_matches_is_a_json_404(client, world):
+    response = client.get("/api/v1/transfers/1/claims/nothing/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_path_without_its_trailing_slash_still_redirects(client, world):
+    response = client.get("/api/v1/transfers")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/transfers/"

@@ -12,7 +12,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, settings
@@ -41,6 +43,18 @@ schema = load_schema()
 @pytest.fixture
 def world(db):
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    # Called through WSGI, Django closes the database connection after each request when it is not
+    # in autocommit mode -- as it is not inside the test's transaction -- so on PostgreSQL the test
+    # would lose its data. Django's own test client disconnects these handlers the same way.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

@@ -128,9 +128,10 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 
 REST_FRAMEWORK = {
+    # DRF's token and session authentication, refusing malformed keys before any database lookup.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "transfers.authentication.TokenAuthentication",
+        "transfers.authentication.SessionAuthentication",
     ],
     # Anonymous users read; writes need an authenticated user with the model permission.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],

@@ -1,10 +1,23 @@
 """OpenAPI documentation beyond what drf-spectacular infers: error answers, CSV and ``format``."""
 
+from drf_spectacular.authentication import SessionScheme, TokenScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 JSON = ["application/json"]
+
+
+class GuardedSessionScheme(SessionScheme):
+    """Documents transfers.authentication.SessionAuthentication as DRF's (cookieAuth)."""
+
+    target_class = "transfers.authentication.SessionAuthentication"
+
+
+class GuardedTokenScheme(TokenScheme):
+    """Documents transfers.authentication.TokenAuthentication as DRF's (tokenAuth)."""
+
+    target_class = "transfers.authentication.TokenAuthentication"
 
 
 class ErrorSerializer(serializers.Serializer):
