@@ -57,3 +57,9 @@ def test_production_settings_pass_the_deploy_check_with_no_warnings():
 def test_debug_settings_do_fail_the_deploy_check():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="true")
     assert result.returncode != 0
+
+
+def test_the_site_root_leads_to_the_api(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/api/v1/"
