@@ -4,17 +4,19 @@ A page is fetched as ``page_size + 1`` rows after (or before) the position of th
 the extra row tells whether there is a next page. The cursor is an opaque token holding that
 position: the values of the ordering fields, ending with the primary key so that every row has
 exactly one position. NULLs sort last in either direction on every database, so nullable fields
-(first_reported, quantity) paginate without gaps.
+(first_reported, quantity) paginate without gaps (see ``sort_key``).
 """
 
 import base64
 import binascii
+import datetime
 import json
 from collections import OrderedDict
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -45,24 +47,54 @@ def _ordering_of(queryset: QuerySet) -> list[tuple[str, bool]]:
     return ordering
 
 
-def _after(ordering: list[tuple[str, bool]], values: list[Any], nullable: set[str]) -> Q:
-    """Rows strictly after ``values`` in ``ordering`` (NULLs last)."""
+# NULLs sort last in either direction. Rather than NULLS LAST clauses (which need indexes of their
+# own and turn the keyset condition into an OR with IS NULL that no index can seek), a nullable
+# field is ordered by a key that replaces NULL with a value below (descending) or above
+# (ascending) every real one. The keys are never NULL, so a page is a plain lexicographic range
+# that PostgreSQL seeks in an index built on the same expression (see Transfer.Meta.indexes).
+LOW = {"DateField": datetime.date.min, "IntegerField": -(2**63), "BigIntegerField": -(2**63),
+       "PositiveIntegerField": -(2**63), "PositiveBigIntegerField": -(2**63)}
+HIGH = {"DateField": datetime.date.max, "IntegerField": 2**63 - 1, "BigIntegerField": 2**63 - 1,
+        "PositiveIntegerField": 2**63 - 1, "PositiveBigIntegerField": 2**63 - 1}
+
+
+def sort_key(field, descending: bool):
+    """The expression a field is ordered and paged by: itself, or with NULL replaced by a sentinel."""
+    if not field.null:
+        return F(field.name)
+    sentinels = LOW if descending else HIGH
+    kind = field.get_internal_type()
+    if kind not in sentinels:
+        raise TypeError(f"Keyset pagination cannot order by nullable {kind} {field.name!r}.")
+    return Coalesce(F(field.name), Value(sentinels[kind], output_field=field))
+
+
+def _after(ordering: list[tuple[str, bool]], values: list[Any]) -> Q:
+    """Rows strictly after ``values`` in ``ordering`` (names of non-NULL keys).
+
+    The first key also gets its plain bound (``key <= v`` going down), which the rest implies but
+    which lets the database seek into the index instead of filtering from its start.
+    """
+    (name, descending), value = ordering[0], values[0]
+    return Q(**{f"{name}__{'lte' if descending else 'gte'}": value}) & _strictly_after(ordering, values)
+
+
+def _strictly_after(ordering: list[tuple[str, bool]], values: list[Any]) -> Q:
     (name, descending), *rest = ordering
     value, *rest_values = values
-    if value is None:
-        # Only NULLs come at or after a NULL.
-        here = Q()  # nothing strictly after within this column
-        ties = Q(**{f"{name}__isnull": True})
-    else:
-        here = Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
-        if name in nullable:
-            here |= Q(**{f"{name}__isnull": True})
-        ties = Q(**{name: value})
+    here = Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
     if not rest:
-        return here if value is not None else Q(pk__in=[])
-    return (here | (ties & _after(rest, rest_values, nullable))) if value is not None else (
-        ties & _after(rest, rest_values, nullable)
-    )
+        return here
+    return here | (Q(**{name: value}) & _strictly_after(rest, rest_values))
+
+
+def keyset_ordered(queryset: QuerySet) -> QuerySet:
+    """The queryset in its keyset order (NULLs last both ways), for a full export, unpaged."""
+    ordering = _ordering_of(queryset)
+    fields = {name: queryset.model._meta.get_field(name) for name, _ in ordering}
+    return queryset.order_by(*[
+        sort_key(fields[name], desc).desc() if desc else sort_key(fields[name], desc).asc() for name, desc in ordering
+    ])
 
 
 class KeysetPagination(BasePagination):
@@ -77,20 +109,21 @@ class KeysetPagination(BasePagination):
         ordering = _ordering_of(queryset)
         names = [name for name, _ in ordering]
         fields = {name: queryset.model._meta.get_field(name) for name in names}
-        nullable = {name for name, field in fields.items() if field.null}
         reverse, position = self._decode_cursor(request, names, fields)
+        # Each key's NULL sentinel follows the requested direction, so NULLs stay last both ways.
+        self.keys = {name: sort_key(fields[name], desc) for name, desc in ordering}
+        aliases = {name: f"_key_{name}" if fields[name].null else name for name in names}
+        queryset = queryset.alias(**{aliases[n]: key for n, key in self.keys.items() if aliases[n] != n})
 
         # Going backwards: flip every direction, fetch, then flip the page back.
-        effective = [(name, desc != reverse) for name, desc in ordering]
-        nulls = {"nulls_first": True} if reverse else {"nulls_last": True}
-        order_by = [F(name).desc(**nulls) if desc else F(name).asc(**nulls) for name, desc in effective]
-        queryset = queryset.order_by(*order_by)
+        effective = [(aliases[name], desc != reverse) for name, desc in ordering]
+        queryset = queryset.order_by(*[F(name).desc() if desc else F(name).asc() for name, desc in effective])
         if position is not None:
-            if reverse:
-                # Before the position = after it in the flipped order, where NULLs come first.
-                queryset = queryset.filter(_before(effective, position, nullable))
-            else:
-                queryset = queryset.filter(_after(effective, position, nullable))
+            position = [
+                self.keys[name].source_expressions[1].value if value is None and fields[name].null else value
+                for name, value in zip(names, position, strict=True)
+            ]
+            queryset = queryset.filter(_after(effective, position))
         rows = list(queryset[: self.page_size + 1])
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
@@ -143,7 +176,11 @@ class KeysetPagination(BasePagination):
     def _encode_cursor(self, row, reverse: bool) -> str:
         values = []
         for name in self.names:
-            value = getattr(row, name if not hasattr(row, f"{name}_id") else f"{name}_id")
+            value = row[name] if isinstance(row, dict) else getattr(
+                row, name if not hasattr(row, f"{name}_id") else f"{name}_id"
+            )
+            if value is None and isinstance(self.keys[name], Coalesce):
+                value = self.keys[name].source_expressions[1].value
             values.append(value.isoformat() if hasattr(value, "isoformat") else value)
         token = json.dumps({"o": self.names, "v": values, "r": int(reverse)}, separators=(",", ":"))
         return base64.urlsafe_b64encode(token.encode("utf-8")).decode("ascii")
@@ -200,18 +237,3 @@ class KeysetPagination(BasePagination):
             },
         ]
 
-
-def _before(flipped: list[tuple[str, bool]], values: list[Any], nullable: set[str]) -> Q:
-    """Rows strictly after ``values`` in the flipped ordering, where NULLs come first."""
-    (name, descending), *rest = flipped
-    value, *rest_values = values
-    if value is None:
-        # NULLs first: every non-NULL comes after a NULL.
-        here = Q(**{f"{name}__isnull": False}) if name in nullable else Q(pk__in=[])
-        ties = Q(**{f"{name}__isnull": True})
-    else:
-        here = Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
-        ties = Q(**{name: value})
-    if not rest:
-        return here
-    return here | (ties & _before(rest, rest_values, nullable))

@@ -9,7 +9,9 @@ import datetime
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from rest_framework.renderers import BaseRenderer
+import orjson
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
 
 # Spreadsheet programs run a cell that starts with one of these as a formula ("CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -70,3 +72,14 @@ class CSVRenderer(BaseRenderer):
         rows = [data] if isinstance(data, Mapping) else list(data)
         columns = list(rows[0]) if rows else []
         return "".join(csv_lines(columns, rows, {})).encode(self.charset)
+
+
+class ORJSONRenderer(JSONRenderer):
+    """JSON as DRF's renderer writes it (compact UTF-8), through orjson: several times faster on the
+    transfer list and detail. Anything orjson does not know (lazy strings, Decimals) goes through
+    DRF's own encoder."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        return orjson.dumps(data, default=JSONEncoder().default)

@@ -3,9 +3,9 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 
-from .choices import Stance
+from .choices import DatePrecision, Stance
 from .models import Claim, SanctionDesignation, Transfer, TransferEvent, TransferVia, TransferViaRegion
 
 
@@ -125,3 +125,104 @@ def transfer_filter(queryset: QuerySet[Transfer], filters: Mapping[str, Any]) ->
     if "q" in f:
         queryset = transfer_search(queryset, f["q"])
     return queryset
+
+
+# --- the read hot path: lists and details as plain rows -----------------------------------------
+#
+# The list and detail views serialize from ``.values()`` rows rather than model instances and DRF
+# serializers: at 1M transfers a page of 500 through TransferSerializer costs more in Python than in
+# SQL. The shape is exactly TransferSerializer's (the API contract; tests/test_api_transfers.py pins
+# it); TransferSerializer still documents it in the schema and answers the write endpoints.
+
+# The page query's columns: the output's own, plus every field the list may be ordered by (the
+# pagination cursor reads them from the row).
+TRANSFER_ROW = {
+    "id": "id", "slug": "slug", "supplier": "supplier__iso3", "recipient": "recipient__iso3",
+    "supplier_actor": "supplier_actor__slug", "recipient_actor": "recipient_actor__slug",
+    "materiel": "materiel__slug", "category": "materiel__category", "quantity": "quantity",
+    "quantity_note": "quantity_note", "status": "status", "destination": "destination__slug",
+    "covert": "covert", "first_reported": "first_reported", "description": "description",
+    "sanctioned": "sanctioned", "reviewed_at": "reviewed_at", "created_at": "created_at", "updated_at": "updated_at",
+}
+
+
+# The output's fields, in TransferSerializer's order.
+TRANSFER_FIELDS = [
+    "id", "slug", "supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "category",
+    "quantity", "quantity_note", "status", "via", "via_regions", "destination", "covert",
+    "first_reported", "description", "sanctioned", "contested", "reviewed", "claims", "events",
+]
+
+
+def transfer_rows(*, filters: Mapping[str, Any] | None = None) -> QuerySet:
+    """Transfers as ``.values()`` rows for ``transfer_records``: one query, no prefetches.
+
+    ``contested`` is not computed here: the claims ``transfer_records`` loads anyway tell it.
+    """
+    queryset = Transfer.objects.annotate(sanctioned=sanctioned_party_exists())
+    if filters:
+        queryset = transfer_filter(queryset, filters)
+    return queryset.values(*TRANSFER_ROW.values())
+
+
+def _date_display(day, precision: str) -> str:
+    if day is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return f"{day.year:04d}"
+    if precision == DatePrecision.MONTH:
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
+
+
+def transfer_records(rows: list[dict]) -> list[dict]:
+    """Rows from ``transfer_rows`` as the API shows them, with their route, claims and events.
+
+    Three queries whatever the number of rows: the route (transit States and regions in one UNION),
+    the claims, the events.
+    """
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return []
+    via: dict[int, list] = {pk: [] for pk in ids}
+    regions: dict[int, list] = {pk: [] for pk in ids}
+    claims: dict[int, list] = {pk: [] for pk in ids}
+    events: dict[int, list] = {pk: [] for pk in ids}
+    route = TransferVia.objects.filter(transfer_id__in=ids).values(
+        t=F("transfer_id"), i=F("id"), region=Value(False), key=F("state__iso3")
+    ).union(
+        TransferViaRegion.objects.filter(transfer_id__in=ids).values(
+            t=F("transfer_id"), i=F("id"), region=Value(True), key=F("place__slug")
+        ),
+        all=True,
+    )
+    for step in sorted(route, key=lambda step: step["i"]):
+        (regions if step["region"] else via)[step["t"]].append(step["key"])
+    for claim in (
+        Claim.objects.filter(transfer_id__in=ids).order_by("id")
+        .values_list("transfer_id", "slug", "source__slug", "quote", "stance", "claimant__slug", "credibility", "note")
+    ):
+        claims[claim[0]].append({
+            "slug": claim[1], "source": claim[2], "quote": claim[3], "stance": claim[4], "claimant": claim[5],
+            "credibility": claim[6], "note": claim[7],
+        })
+    for event in (
+        TransferEvent.objects.filter(transfer_id__in=ids).order_by("date", "id")
+        .values_list("transfer_id", "status", "date", "date_precision", "claim__slug", "note")
+    ):
+        events[event[0]].append({
+            "status": event[1], "date": event[2].isoformat() if event[2] else None, "date_precision": event[3],
+            "date_display": _date_display(event[2], event[3]), "claim": event[4], "note": event[5],
+        })
+    records = []
+    for row in rows:
+        pk, record = row["id"], {name: row[path] for name, path in TRANSFER_ROW.items()}
+        first_reported = record["first_reported"]
+        record.update(
+            first_reported=first_reported.isoformat() if first_reported else None,
+            via=via[pk], via_regions=regions[pk], claims=claims[pk], events=events[pk],
+            contested=any(claim["stance"] == Stance.DENIES for claim in claims[pk]),
+            reviewed=record["reviewed_at"] is not None,
+        )
+        records.append({name: record[name] for name in TRANSFER_FIELDS})
+    return records

@@ -7,6 +7,7 @@ filters it with its FilterSet (``transfers.filters``) and pages it by keyset wit
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from django.db.models import Prefetch, QuerySet
 from django.http import JsonResponse, StreamingHttpResponse
@@ -18,14 +19,21 @@ from rest_framework.response import Response
 
 from . import filters, selectors, serializers
 from .models import Actor, Materiel, SanctionDesignation, Source, State
-from .pagination import KeysetPagination
+from .pagination import KeysetPagination, keyset_ordered
 from .parsers import GuardedJSONParser
-from .renderers import CSVRenderer, csv_lines
+from .renderers import CSVRenderer, ORJSONRenderer, csv_lines
 from .schema import TrackerAutoSchema
 from .services.transfers import transfer_create, transfer_update
 
 CSV_CHUNK_SIZE = 2000
 BIGINT_MAX = 2**63 - 1
+
+
+def batched(iterable, size: int):
+    """Lists of up to ``size`` items (itertools.batched arrives in Python 3.12)."""
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 class APIViewSet(viewsets.ModelViewSet):
@@ -155,7 +163,44 @@ class TransferViewSet(APIViewSet):
     }
 
     def get_queryset(self):
+        if self.action in ("list", "retrieve"):
+            # Reads: plain rows, shaped by selectors.transfer_records (4 queries whatever the page size).
+            return selectors.transfer_rows().order_by("-first_reported", "-id")
         return selectors.transfer_details(selectors.transfer_list()).order_by("-first_reported", "-id")
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self.action in ("list", "retrieve"):
+            renderers[0] = ORJSONRenderer()
+        return renderers
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        if request.accepted_renderer.format == "csv":
+            return self.csv_response(queryset)
+        return self.paginator.get_paginated_response(
+            selectors.transfer_records(self.paginate_queryset(queryset))
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        lookup = self.kwargs.get("pk", "")
+        if not re.fullmatch(self.lookup_pattern, lookup) or int(lookup) > BIGINT_MAX:
+            raise NotFound()
+        rows = list(self.get_queryset().filter(pk=int(lookup)))
+        if not rows:
+            raise NotFound()
+        return Response(selectors.transfer_records(rows)[0])
+
+    def csv_response(self, queryset: QuerySet) -> StreamingHttpResponse:
+        # A server-side cursor on PostgreSQL (chunk_size rows per fetch), shaped CSV_CHUNK_SIZE rows at
+        # a time with 3 queries per chunk: memory stays flat whatever the number of rows.
+        rows = keyset_ordered(queryset).iterator(chunk_size=CSV_CHUNK_SIZE)
+        records = (record for chunk in batched(rows, CSV_CHUNK_SIZE) for record in selectors.transfer_records(chunk))
+        response = StreamingHttpResponse(
+            csv_lines(self.csv_columns(), records, self.csv_flatten), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="transfers.csv"'
+        return response
 
     def get_object(self):
         lookup = self.kwargs.get("pk", "")

@@ -1,11 +1,13 @@
 """Transfers and their provenance: routes, claims and the status timeline."""
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from transfers.choices import Credibility, DatePrecision, MaterielCategory, Stance, TransferStatus
@@ -13,6 +15,10 @@ from transfers.choices import Credibility, DatePrecision, MaterielCategory, Stan
 from .base import Record, SlugManager, choices_constraint
 from .reference import Actor, Materiel, Place, State
 from .sources import Source
+
+# The key lists are ordered by, newest first with unknown dates last: must compile exactly as
+# transfers.pagination.sort_key compiles it for a descending first_reported.
+RECENT = Coalesce(F("first_reported"), Value(datetime.date.min, output_field=models.DateField())).desc()
 
 
 class Transfer(Record):
@@ -88,12 +94,16 @@ class Transfer(Record):
         ordering = ["-first_reported", "-id"]
         permissions = [("review_transfer", "Can mark a transfer as reviewed")]
         indexes = [
-            # The unfiltered list, newest first, and its keyset pages (WHERE (first_reported, id) < ...).
-            models.Index(fields=["-first_reported", "-id"], name="transfer_recent_idx"),
+            # Lists are ordered by (first_reported, id) newest first with unknown dates last; the
+            # pagination orders by COALESCE(first_reported, date.min) so that the keys are never NULL
+            # and a keyset page is one index range (see transfers.pagination.sort_key). These
+            # indexes are on that same expression, or PostgreSQL would sort every matching row.
+            # The unfiltered list and its keyset pages.
+            models.Index(RECENT, F("id").desc(), name="transfer_recent_key_idx"),
             # ?supplier=&recipient= newest first; its prefix also serves ?supplier= lookups.
-            models.Index(fields=["supplier", "recipient", "-first_reported", "-id"], name="transfer_pair_recent_idx"),
+            models.Index(F("supplier"), F("recipient"), RECENT, F("id").desc(), name="transfer_pair_key_idx"),
             # ?category=&reported_after=&reported_before= newest first (see the category field).
-            models.Index(fields=["category", "-first_reported", "-id"], name="transfer_category_recent_idx"),
+            models.Index(F("category"), RECENT, F("id").desc(), name="transfer_category_key_idx"),
         ]
         constraints = [
             models.CheckConstraint(
