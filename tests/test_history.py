@@ -129,3 +129,26 @@ def test_a_bulk_create_records_history_for_every_row(editor):
     assert {(r.history_type, r.history_user_id, r.history_change_reason) for r in records} == {
         ("+", editor.pk, "Bulk load of the SIPRI extract")
     }
+
+
+def test_api_writes_record_the_token_user_for_the_transfer_and_its_nested_claims(editor):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from tests.api_world import build_world
+    from tests.test_api_writes import new_transfer
+
+    build_world()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    created = api.post("/api/v1/transfers/", new_transfer(), format="json")
+    assert created.status_code == 201, created.json()
+    transfer = models.Transfer.objects.get(pk=created.json()["id"])
+    claim = transfer.claims.get()
+    assert [(h.history_type, h.history_user) for h in claim.history.all()] == [("+", editor)]
+
+    changed = api.patch(f"/api/v1/transfers/{transfer.pk}/", {"status": "delivered"}, format="json")
+    assert changed.status_code == 200, changed.json()
+    latest, first = transfer.history.all()[:2]
+    assert (latest.history_type, latest.history_user, latest.status) == ("~", editor, "delivered")
+    assert (first.history_type, first.history_user) == ("+", editor)
