@@ -1,5 +1,6 @@
 """Reads that are more than a filter: the questions analysts ask of transfers."""
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 
@@ -7,6 +8,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 
 from .choices import DatePrecision, Stance
 from .models import Claim, SanctionDesignation, Transfer, TransferEvent, TransferVia, TransferViaRegion
+from .models.transfers import RECENT_KEY
 
 
 def sanctioned_party_exists() -> Exists:
@@ -106,7 +108,8 @@ def transfer_filter(queryset: QuerySet[Transfer], filters: Mapping[str, Any]) ->
     if "materiel" in f:
         queryset = queryset.filter(materiel_id__in=f["materiel"])
     if "category" in f:
-        queryset = queryset.filter(materiel__category__in=f["category"])
+        # The transfer's own copy of its materiel's category, indexed with the list order.
+        queryset = queryset.filter(category__in=f["category"])
     if "status" in f:
         queryset = queryset.filter(status__in=f["status"])
     if "source" in f or "stance" in f:
@@ -118,10 +121,18 @@ def transfer_filter(queryset: QuerySet[Transfer], filters: Mapping[str, Any]) ->
         queryset = queryset.filter(Exists(claims))
     if "sanctioned" in f:
         queryset = queryset.filter(sanctioned=f["sanctioned"])
+    # The bounds go on the list's sort key, COALESCE(first_reported, date.min), so that the index on
+    # that key seeks to the range (and the planner is not misled by the same bound written twice).
+    # A dated row's key is its date; an undated one's is date.min, which the bounds exclude.
+    if "reported_after" in f or "reported_before" in f:
+        queryset = queryset.alias(_reported_key=RECENT_KEY)
     if "reported_after" in f:
-        queryset = queryset.filter(first_reported__gte=f["reported_after"])
+        after = f["reported_after"]
+        queryset = queryset.filter(
+            _reported_key__gte=after, **({"first_reported__isnull": False} if after == datetime.date.min else {})
+        )
     if "reported_before" in f:
-        queryset = queryset.filter(first_reported__lte=f["reported_before"])
+        queryset = queryset.filter(_reported_key__lte=f["reported_before"], first_reported__isnull=False)
     if "q" in f:
         queryset = transfer_search(queryset, f["q"])
     return queryset

@@ -18,7 +18,8 @@ from .sources import Source
 
 # The key lists are ordered by, newest first with unknown dates last: must compile exactly as
 # transfers.pagination.sort_key compiles it for a descending first_reported.
-RECENT = Coalesce(F("first_reported"), Value(datetime.date.min, output_field=models.DateField())).desc()
+RECENT_KEY = Coalesce(F("first_reported"), Value(datetime.date.min, output_field=models.DateField()))
+RECENT = RECENT_KEY.desc()
 
 
 class Transfer(Record):
