@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 
 from .choices import DatePrecision, Stance
-from .models import Claim, SanctionDesignation, Transfer, TransferEvent, TransferVia, TransferViaRegion
+from .models import Actor, Claim, Materiel, SanctionDesignation, Transfer, TransferEvent, TransferVia, TransferViaRegion
 from .models.transfers import RECENT_KEY
 
 
@@ -71,13 +71,16 @@ def _words(value: str) -> list[str]:
 
 def transfer_search(queryset: QuerySet[Transfer], text: str) -> QuerySet[Transfer]:
     """Transfers whose description, materiel, actors or claim quotes contain every word of ``text``."""
+    # Each branch is an id sub-query that its own trigram index on UPPER(column) answers (see
+    # migration 0004); an OR across joins would leave no index usable. Same meaning: icontains.
     for word in _words(text):
+        actors = Actor.objects.filter(name__icontains=word).values("pk")
         queryset = queryset.filter(
-            Q(description__icontains=word)
-            | Q(materiel__name__icontains=word)
-            | Q(supplier_actor__name__icontains=word)
-            | Q(recipient_actor__name__icontains=word)
-            | Exists(Claim.objects.filter(transfer=OuterRef("pk"), quote__icontains=word))
+            Q(pk__in=Transfer.objects.filter(description__icontains=word).values("pk"))
+            | Q(materiel_id__in=Materiel.objects.filter(name__icontains=word).values("pk"))
+            | Q(supplier_actor_id__in=actors)
+            | Q(recipient_actor_id__in=actors)
+            | Q(pk__in=Claim.objects.filter(quote__icontains=word).values("transfer_id"))
         )
     return queryset
 
