@@ -14,3 +14,4 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": [], "DEFAULT_THR
 
 # The API serves no static files here; whitenoise's warning about the absent STATIC_ROOT is noise.
 warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+WHITENOISE_AUTOREFRESH = True  # served from the finders; no collectstatic output needed for a benchmark
