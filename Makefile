@@ -4,11 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-FIXTURES := $(sort $(wildcard fixtures/*.json))
 # `make run` is a local server: it asks for DEBUG explicitly. Everything else defaults to DEBUG off.
 RUN_ENV := DEBUG=true
 
-.PHONY: run test venv venv-dev migrate load lint clean
+.PHONY: run test venv venv-dev migrate load reload lint clean
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,10 +24,13 @@ venv-dev: $(BIN)/.dev
 migrate: venv
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 
-# loaddata saves raw (no audit trail); populate_history gives each loaded record its first history entry.
+# Loads fixtures/ into a database without curated data (never over local edits), with history.
 load: migrate
-	$(if $(FIXTURES),$(RUN_ENV) $(BIN)/python manage.py loaddata $(FIXTURES),@echo "no fixtures to load")
-	$(RUN_ENV) $(BIN)/python manage.py populate_history --auto
+	$(RUN_ENV) $(BIN)/python manage.py load_fixtures --if-empty
+
+# Reloads fixtures/ over the database: records they name go back to the fixtures' version.
+reload: migrate
+	$(RUN_ENV) $(BIN)/python manage.py load_fixtures
 
 run: load
 	@$(RUN_ENV) $(BIN)/python manage.py create_local_admin

@@ -76,7 +76,7 @@ def test_an_absurdly_long_parameter_is_400(client, world, param):
     assert param in response.json()
 
 
-@pytest.mark.parametrize("page_size", [HUGE, "1e3", "\x00"])
+@pytest.mark.parametrize("page_size", [HUGE, "1e3", "\x00", "\u00b2"])  # "²" passes str.isdigit()
 def test_a_hostile_page_size_is_400(client, world, page_size):
     assert client.get(URL, {"page_size": page_size}).status_code == 400
 
@@ -145,8 +145,10 @@ def test_a_body_over_the_upload_limit_is_413(as_editor, world, settings):
     assert "larger than 1000 bytes" in response.json()["detail"]
 
 
-def test_a_patch_with_a_huge_id_is_404(as_editor, world):
-    assert as_editor.patch(f"{URL}{HUGE}/", {"status": "ordered"}, format="json").status_code == 404
+@pytest.mark.parametrize("key", [HUGE, "\u00b2"])  # "²" passes str.isdigit() but not int()
+def test_a_patch_or_delete_with_a_key_that_is_not_an_id_is_404(as_editor, world, key):
+    assert as_editor.patch(f"{URL}{key}/", {"status": "ordered"}, format="json").status_code == 404
+    assert as_editor.delete(f"{URL}{key}/").status_code == 404
 
 
 def test_an_unsupported_accept_header_is_406(client, world):

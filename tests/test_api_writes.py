@@ -1,6 +1,7 @@
 """Writes: who may write, what a valid transfer is, and that a refused write leaves nothing behind."""
 
 import datetime
+import re
 
 import pytest
 from django.core.cache import cache
@@ -140,7 +141,15 @@ def test_nested_claims_without_slugs_get_one(as_editor, world):
     del data["claims"][0]["slug"]
     response = as_editor.post(URL, data, format="json")
     assert response.status_code == 201, response.json()
-    assert response.json()["claims"][0]["slug"] == "prk-rus-2-claim-1"
+    assert re.fullmatch(r"prk-rus-2-claim-1-[0-9a-f]{8}", response.json()["claims"][0]["slug"])
+
+
+def test_a_generated_claim_slug_fits_even_under_a_very_long_transfer_slug(as_editor, world):
+    data = new_transfer(slug="x" * 120, events=[])
+    del data["claims"][0]["slug"]
+    response = as_editor.post(URL, data, format="json")
+    assert response.status_code == 201, response.json()
+    assert len(response.json()["claims"][0]["slug"]) <= 120
 
 
 # --- invalid input: 400, field errors, nothing written ------------------------------------------

@@ -160,3 +160,33 @@ def test_a_transfer_added_in_the_admin_cannot_be_reviewed_by_whoever_added_it(
     assert "Not reviewed: Transfer 'rus-prk-aircraft' was created by you; a second user must review it." in (
         messages_of(response)
     )
+
+
+def test_an_api_change_to_a_reviewed_transfer_returns_it_to_draft(editor, second_editor):
+    from rest_framework.test import APIClient
+
+    from tests.factories import TransferFactory
+    from transfers.services.review import transfer_mark_reviewed
+
+    transfer = TransferFactory(quantity=10)
+    transfer_mark_reviewed(transfer=transfer, user=second_editor)
+    api = APIClient()
+    api.force_authenticate(editor)
+    assert api.patch(f"/api/v1/transfers/{transfer.pk}/", {"quantity": 12}, format="json").status_code == 200
+    transfer.refresh_from_db()
+    assert (transfer.quantity, transfer.is_reviewed) == (12, False)
+
+
+def test_an_api_patch_that_changes_nothing_keeps_the_review(editor, second_editor):
+    from rest_framework.test import APIClient
+
+    from tests.factories import TransferFactory
+    from transfers.services.review import transfer_mark_reviewed
+
+    transfer = TransferFactory(quantity=10)
+    transfer_mark_reviewed(transfer=transfer, user=second_editor)
+    api = APIClient()
+    api.force_authenticate(editor)
+    assert api.patch(f"/api/v1/transfers/{transfer.pk}/", {"quantity": 10}, format="json").status_code == 200
+    transfer.refresh_from_db()
+    assert transfer.is_reviewed

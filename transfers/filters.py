@@ -170,23 +170,26 @@ class TransferFilterForm(forms.Form):
         data = super().clean()
         wanted = {name: data[name] for name in TRANSFER_STATE_FILTERS if data.get(name)}
         codes = {code for keys in wanted.values() for code in keys}
-        if codes - _known_state_codes.keys():
-            _known_state_codes.clear()
-            _known_state_codes.update(State.objects.values_list("iso3", "pk"))
+        global _known_state_codes
+        known = _known_state_codes
+        if codes - known.keys():
+            # Built apart and swapped in whole: a concurrent request never sees a half-filled map.
+            known = _known_state_codes = dict(State.objects.values_list("iso3", "pk"))
         for name, keys in wanted.items():
-            unknown = [key for key in keys if key not in _known_state_codes]
+            unknown = [key for key in keys if key not in known]
             if unknown:
                 self.add_error(name, forms.ValidationError(
                     f"Unknown state code(s): {', '.join(unknown[:20])}.", code="unknown"
                 ))
             else:
-                data[name] = list({_known_state_codes[key] for key in keys})
+                data[name] = list({known[key] for key in keys})
         return data
 
 
 @receiver([post_save, post_delete], sender=State, dispatch_uid="transfer_filter_state_codes")
 def _forget_state_codes(**kwargs):
-    _known_state_codes.clear()
+    global _known_state_codes
+    _known_state_codes = {}
 
 
 class TransferFilter(filters.FilterSet):

@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime
 import json
+import re
 from collections import OrderedDict
 from typing import Any
 
@@ -140,7 +141,8 @@ class KeysetPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw in (None, ""):
             return DEFAULT_PAGE_SIZE
-        if not raw.isdigit() or len(raw) > 3 or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        # ASCII digits only: str.isdigit() accepts "²", which int() refuses.
+        if not re.fullmatch(r"[0-9]{1,3}", raw) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
             raise ValidationError({self.page_size_query_param: [f"Must be an integer from 1 to {MAX_PAGE_SIZE}."]})
         return int(raw)
 

@@ -186,15 +186,11 @@ class SourceDetailSerializer(SourceSerializer):
     def validate_text(self, value):
         if self.instance is None:
             return value
-        # Changing the text must not strand a quote that rests on it.
-        stranded = [
-            slug
-            for slug, quote in Claim.objects.filter(source=self.instance).values_list("slug", "quote")
-            if not quote_in_text(quote, value)
-        ]
+        # Changing the text must not strand a quote that rests on it (claims, designations, actors, places).
+        stranded = self.instance.stranded_quotes(value)
         if stranded:
             raise serializers.ValidationError(
-                f"The new text no longer contains the quotes of claim(s): {', '.join(stranded[:20])}."
+                f"The new text no longer contains the quotes of: {', '.join(stranded[:20])}."
             )
         return value
 

@@ -26,7 +26,6 @@ from .schema import TrackerAutoSchema
 from .services.transfers import transfer_create, transfer_update
 
 CSV_CHUNK_SIZE = 2000
-BIGINT_MAX = 2**63 - 1
 
 
 def batched(iterable, size: int):
@@ -184,7 +183,7 @@ class TransferViewSet(APIViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         lookup = self.kwargs.get("pk", "")
-        if not re.fullmatch(self.lookup_pattern, lookup) or int(lookup) > BIGINT_MAX:
+        if not re.fullmatch(self.lookup_pattern, lookup) or int(lookup) > serializers.BIGINT_MAX:
             raise NotFound()
         rows = list(self.get_queryset().filter(pk=int(lookup)))
         if not rows:
@@ -204,7 +203,8 @@ class TransferViewSet(APIViewSet):
 
     def get_object(self):
         lookup = self.kwargs.get("pk", "")
-        if lookup.isdigit() and int(lookup) > BIGINT_MAX:
+        # str.isdigit() accepts "²", which int() refuses: match ASCII digits only.
+        if not re.fullmatch(self.lookup_pattern, lookup) or int(lookup) > serializers.BIGINT_MAX:
             raise NotFound()
         return super().get_object()
 

@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
@@ -92,9 +92,10 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
 
     def delete_queryset(self, request, queryset):
         # One delete per record so that each leaves its history with a reason (the bulk action
-        # deletes at most one page of selected rows).
-        for obj in queryset:
-            self.delete_model(request, obj)
+        # deletes at most one page of selected rows); all or none, in one transaction.
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
 
 
 class ImportExportCurationAdmin(ImportExportMixin, CurationAdmin):

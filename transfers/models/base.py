@@ -1,5 +1,6 @@
 """Pieces every domain model shares."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -67,8 +68,25 @@ class Attributed(models.Model):
 
     def quote_found(self) -> bool | None:
         """Whether the quote stands in the source text; None when there is nothing to check."""
-        from transfers.quotes import quote_in_text
+        return quote_check(self)
 
-        if not self.quote or self.source_id is None:
-            return None
-        return quote_in_text(self.quote, self.source.text)
+    def clean(self):
+        super().clean()
+        if self.quote and self.source_id is None:
+            raise ValidationError({"source": "A quote needs the source it comes from."})
+        validate_quote(self)
+
+
+def quote_check(record) -> bool | None:
+    """Whether ``record.quote`` stands in its source's text (None: no quote or no source)."""
+    from transfers.quotes import quote_in_text
+
+    if not record.quote or record.source_id is None:
+        return None
+    return quote_in_text(record.quote, record.source.text)
+
+
+def validate_quote(record) -> None:
+    """The verbatim-quote rule as a form/serializer error on the ``quote`` field."""
+    if quote_check(record) is False:
+        raise ValidationError({"quote": f"The quote is not found in the text of source '{record.source.slug}'."})

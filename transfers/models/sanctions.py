@@ -6,7 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from transfers.choices import Credibility, SanctionKind
 
-from .base import Record, SlugManager, choices_constraint
+from .base import Record, SlugManager, choices_constraint, quote_check, validate_quote
 from .reference import Actor, State
 from .sources import Source
 
@@ -85,7 +85,8 @@ class SanctionDesignation(Record):
 
     natural_key.dependencies = ["transfers.sanctionsregime", "transfers.state", "transfers.actor", "transfers.source"]
 
-    def quote_found(self) -> bool:
-        from transfers.quotes import quote_in_text
+    def quote_found(self) -> bool | None:
+        return quote_check(self)
 
-        return quote_in_text(self.quote, self.source.text)
+    def clean(self):
+        validate_quote(self)

@@ -1,5 +1,6 @@
 """Sources: the stored documents every claim quotes."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -48,3 +49,24 @@ class Source(Record):
 
     def natural_key(self):
         return (self.slug,)
+
+    def stranded_quotes(self, text: str) -> list[str]:
+        """The records whose quote rests on this source and would not stand in ``text``."""
+        from transfers.quotes import quote_in_text
+
+        if self.pk is None:
+            return []
+        quoting = [self.claims, self.sanction_designations, self.actor_set, self.place_set]
+        return [
+            f"{manager.model._meta.verbose_name} '{slug}'"
+            for manager in quoting
+            for slug, quote in manager.exclude(quote="").values_list("slug", "quote")
+            if not quote_in_text(quote, text)
+        ]
+
+    def clean(self):
+        stranded = self.stranded_quotes(self.text)
+        if stranded:
+            raise ValidationError(
+                {"text": f"The new text no longer contains the quotes of: {', '.join(stranded[:20])}."}
+            )

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from transfers.choices import Credibility, DatePrecision, MaterielCategory, Stance, TransferStatus
 
-from .base import Record, SlugManager, choices_constraint
+from .base import Record, SlugManager, choices_constraint, quote_check, validate_quote
 from .reference import Actor, Materiel, Place, State
 from .sources import Source
 
@@ -243,14 +243,11 @@ class Claim(Record):
 
     natural_key.dependencies = ["transfers.transfer", "transfers.source", "transfers.actor"]
 
-    def quote_found(self) -> bool:
-        from transfers.quotes import quote_in_text
-
-        return quote_in_text(self.quote, self.source.text)
+    def quote_found(self) -> bool | None:
+        return quote_check(self)
 
     def clean(self):
-        if self.source_id and self.quote and not self.quote_found():
-            raise ValidationError({"quote": f"The quote is not found in the text of source '{self.source.slug}'."})
+        validate_quote(self)
 
 
 class TransferEventManager(models.Manager):

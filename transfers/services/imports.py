@@ -48,6 +48,8 @@ FALSE = {"false", "0", "no", "n", "f", ""}
 SLUG_CHECK_BATCH = 10_000
 ERRORS_KEPT = 1_000
 
+BIGINT_MAX = 2**63 - 1  # the largest value of the database's bigint quantity column
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -126,6 +128,9 @@ class _Validator:
     def row(self, line: int, raw: dict[str, str]) -> _Row | None:
         before = self.error_count
         get = lambda name: (raw.get(name) or "")  # noqa: E731 - absent optional columns read as empty
+        for name, value in raw.items():
+            if value and "\x00" in value:  # PostgreSQL text cannot hold NUL; COPY would fail mid-import
+                self.error(line, name or "?", "contains a NUL character.")
 
         slug = get("slug").strip()
         if not slug:
@@ -159,6 +164,8 @@ class _Validator:
             else:
                 if quantity < 0:
                     self.error(line, "quantity", "cannot be negative.")
+                elif quantity > BIGINT_MAX:
+                    self.error(line, "quantity", f"is larger than {BIGINT_MAX}, the largest quantity stored.")
 
         quantity_note = get("quantity_note").strip()
         if len(quantity_note) > 500:

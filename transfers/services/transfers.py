@@ -1,5 +1,6 @@
 """Creating and changing a transfer with its route, claims and timeline: all or nothing."""
 
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -34,6 +35,16 @@ def _set_route(transfer: Transfer, *, via: Iterable[State] | None, via_regions: 
         TransferViaRegion.objects.filter(transfer=transfer).delete()
         for place in via_regions:
             TransferViaRegion.objects.create(transfer=transfer, place=place)
+
+
+def _route_changes(transfer: Transfer, *, via: Iterable[State] | None, via_regions: Iterable[Place] | None) -> bool:
+    """Whether the given route differs from the stored one (in order)."""
+    stored_via = transfer.route.order_by("id").values_list("state_id", flat=True)
+    if via is not None and [state.pk for state in via] != list(stored_via):
+        return True
+    return via_regions is not None and [p.pk for p in via_regions] != list(
+        transfer.route_regions.order_by("id").values_list("place_id", flat=True)
+    )
 
 
 @transaction.atomic
@@ -74,7 +85,8 @@ def transfer_create(
     by_slug = {}
     for number, data in enumerate(claims, start=1):
         fields = dict(data)
-        fields.setdefault("slug", f"{transfer.slug}-claim-{number}")
+        # Fits the 120-character slug whatever the transfer's slug; the uuid part keeps it unique.
+        fields.setdefault("slug", f"{transfer.slug[:90]}-claim-{number}-{uuid.uuid4().hex[:8]}")
         claim = Claim.objects.create(transfer=transfer, **fields)
         by_slug[claim.slug] = claim
     for data in events:
@@ -86,10 +98,20 @@ def transfer_create(
 
 @transaction.atomic
 def transfer_update(*, transfer: Transfer, data: Mapping[str, Any]) -> Transfer:
-    """Change a transfer's own fields and, when given, replace its route; claims stay as they are."""
+    """Change a transfer's own fields and, when given, replace its route; claims stay as they are.
+
+    A reviewed transfer whose data changes returns to draft: its review no longer covers it.
+    """
+    from .review import transfer_return_to_draft
+
+    changed = any(field in data and getattr(transfer, field) != data[field] for field in SCALAR_FIELDS)
+    if data.get("via") is not None or data.get("via_regions") is not None:
+        changed = changed or _route_changes(transfer, via=data.get("via"), via_regions=data.get("via_regions"))
     for field in SCALAR_FIELDS:
         if field in data:
             setattr(transfer, field, data[field])
+    if changed and transfer.is_reviewed:
+        transfer_return_to_draft(transfer=transfer)
     transfer.save()
     _set_route(transfer, via=data.get("via"), via_regions=data.get("via_regions"))
     return transfer

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DataError, IntegrityError
 
 from transfers.services.imports import COLUMNS, VIA_SEPARATOR, ImportRejected, import_transfers_csv
 
@@ -36,6 +37,9 @@ class Command(BaseCommand):
                 )
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
+        except (IntegrityError, DataError) as exc:
+            # E.g. a slug taken by another writer between validation and the write: all rolled back.
+            raise CommandError(f"Nothing was imported: the database refused a row of {path}: {exc}") from exc
         except ImportRejected as rejected:
             for error in rejected.errors[:ERRORS_SHOWN]:
                 self.stderr.write(str(error))
