@@ -190,3 +190,21 @@ def test_an_api_patch_that_changes_nothing_keeps_the_review(editor, second_edito
     assert api.patch(f"/api/v1/transfers/{transfer.pk}/", {"quantity": 10}, format="json").status_code == 200
     transfer.refresh_from_db()
     assert transfer.is_reviewed
+
+
+def test_editing_a_claim_on_its_own_admin_page_returns_its_reviewed_transfer_to_draft(
+    editor_client, second_editor, changeform_data
+):
+    from django.urls import reverse
+
+    from tests.factories import ClaimFactory
+    from transfers.services.review import transfer_mark_reviewed
+
+    claim = ClaimFactory(credibility=3)
+    transfer_mark_reviewed(transfer=claim.transfer, user=second_editor)
+    url = reverse("admin:transfers_claim_change", args=[claim.pk])
+    data = {**changeform_data(editor_client.get(url)), "credibility": "5", "change_reason": "regraded"}
+    assert editor_client.post(url, data).status_code == 302
+    claim.transfer.refresh_from_db()
+    assert not claim.transfer.is_reviewed
+    assert claim.transfer.history.first().history_change_reason == "regraded (returned to draft)"

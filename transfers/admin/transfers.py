@@ -215,8 +215,22 @@ class TransferAdmin(ImportExportCurationAdmin):
             self.message_user(request, f"Not reviewed: {refusal}", messages.ERROR)
 
 
+class PartOfTransferAdmin(CurationAdmin):
+    """Claims and timeline steps edited on their own pages: a change returns a reviewed transfer to draft,
+    as it does when they are edited inline on the transfer's page."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transfer = obj.transfer
+        if transfer.is_reviewed and (not change or form.has_changed()):
+            reason = self.reason_for(request, form, change=change)
+            transfer_return_to_draft(transfer=transfer, reason=f"{reason} (returned to draft)")
+            transfer.save(update_fields=["reviewed_by", "reviewed_at", "updated_at"])
+            self.message_user(request, "Its transfer changed, so it is a draft again until reviewed.", messages.WARNING)
+
+
 @admin.register(Claim)
-class ClaimAdmin(CurationAdmin):
+class ClaimAdmin(PartOfTransferAdmin):
     list_display = ["slug", "transfer", "source", "stance", "claimant", "credibility", "quote_status"]
     list_select_related = [*TRANSFER_LABEL_JOINS, "source", "claimant"]
     list_filter = ["stance", "credibility", "source__kind", "source__reliability"]
@@ -234,7 +248,7 @@ class ClaimAdmin(CurationAdmin):
 
 
 @admin.register(TransferEvent)
-class TransferEventAdmin(CurationAdmin):
+class TransferEventAdmin(PartOfTransferAdmin):
     list_display = ["transfer", "status", "date_shown", "date_precision", "claim"]
     list_select_related = [*TRANSFER_LABEL_JOINS, "claim__source"]
     # The timeline table grows with transfers (several steps each): a date-range filter instead of
