@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from tests import factories as f
 from transfers import models
@@ -162,45 +163,23 @@ def test_a_transfer_added_in_the_admin_cannot_be_reviewed_by_whoever_added_it(
     )
 
 
-def test_an_api_change_to_a_reviewed_transfer_returns_it_to_draft(editor, second_editor):
-    from rest_framework.test import APIClient
-
-    from tests.factories import TransferFactory
-    from transfers.services.review import transfer_mark_reviewed
-
-    transfer = TransferFactory(quantity=10)
+@pytest.mark.parametrize(("quantity", "still_reviewed"), [(12, False), (10, True)], ids=["changed", "unchanged"])
+def test_an_api_change_to_a_reviewed_transfer_returns_it_to_draft_and_a_no_op_does_not(
+    editor, second_editor, quantity, still_reviewed
+):
+    transfer = f.TransferFactory(quantity=10)
     transfer_mark_reviewed(transfer=transfer, user=second_editor)
     api = APIClient()
     api.force_authenticate(editor)
-    assert api.patch(f"/api/v1/transfers/{transfer.pk}/", {"quantity": 12}, format="json").status_code == 200
+    assert api.patch(f"/api/v1/transfers/{transfer.pk}/", {"quantity": quantity}, format="json").status_code == 200
     transfer.refresh_from_db()
-    assert (transfer.quantity, transfer.is_reviewed) == (12, False)
-
-
-def test_an_api_patch_that_changes_nothing_keeps_the_review(editor, second_editor):
-    from rest_framework.test import APIClient
-
-    from tests.factories import TransferFactory
-    from transfers.services.review import transfer_mark_reviewed
-
-    transfer = TransferFactory(quantity=10)
-    transfer_mark_reviewed(transfer=transfer, user=second_editor)
-    api = APIClient()
-    api.force_authenticate(editor)
-    assert api.patch(f"/api/v1/transfers/{transfer.pk}/", {"quantity": 10}, format="json").status_code == 200
-    transfer.refresh_from_db()
-    assert transfer.is_reviewed
+    assert (transfer.quantity, transfer.is_reviewed) == (quantity, still_reviewed)
 
 
 def test_editing_a_claim_on_its_own_admin_page_returns_its_reviewed_transfer_to_draft(
     editor_client, second_editor, changeform_data
 ):
-    from django.urls import reverse
-
-    from tests.factories import ClaimFactory
-    from transfers.services.review import transfer_mark_reviewed
-
-    claim = ClaimFactory(credibility=3)
+    claim = f.ClaimFactory(credibility=3)
     transfer_mark_reviewed(transfer=claim.transfer, user=second_editor)
     url = reverse("admin:transfers_claim_change", args=[claim.pk])
     data = {**changeform_data(editor_client.get(url)), "credibility": "5", "change_reason": "regraded"}
