@@ -56,8 +56,8 @@ def csv_lines(
 class CSVRenderer(BaseRenderer):
     """Renders a list (a page or plain list) or a single record as CSV with a header row.
 
-    List endpoints bypass it with a streamed response (see ``views.CSVListMixin``); it renders
-    whatever else asks for CSV.
+    List endpoints bypass it with a streamed response (``csv_response`` in ``views.py``); it renders
+    the rest, e.g. a record's detail with ``?format=csv``.
     """
 
     media_type = "text/csv"
