@@ -1,5 +1,7 @@
 """manage.py import_transfers: the fast, all-or-nothing CSV import with history."""
 
+import csv
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -119,3 +121,65 @@ def test_an_unknown_or_missing_column_is_reported_on_the_header_line(world, tmp_
     with open(path, encoding="utf-8") as file, pytest.raises(ImportRejected) as rejected:
         import_transfers_csv(file=file)
     assert {(e.line, e.field) for e in rejected.value.errors} == {(1, "colour"), (1, "recipient")}
+
+
+def test_a_problem_in_a_later_chunk_undoes_the_chunks_already_written(world, tmp_path, monkeypatch):
+    import threading
+
+    from transfers.services import imports
+
+    # One row per chunk, and the bad rows are only read once a good chunk has been written.
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 1)
+    call_command("import_transfers", str(write(tmp_path, GOOD.splitlines()[1] + "\n")), verbosity=0)
+    before = (Transfer.objects.count(), Transfer.history.count(), TransferVia.objects.count())
+    written = threading.Event()
+    write_chunk = imports._CopyWriter.__call__
+
+    def spy(self, rows):
+        result = write_chunk(self, rows)
+        assert Transfer.objects.filter(slug=rows[0].values["slug"]).exists()  # really in the database
+        written.set()
+        return result
+
+    monkeypatch.setattr(imports._CopyWriter, "__call__", spy)
+    good = dict(zip(HEADER.strip().split(","), next(csv.reader([GOOD.splitlines()[0]])), strict=True))
+
+    def rows():
+        yield 2, {**good, "slug": "row-2"}
+        assert written.wait(10)
+        yield 3, {**good, "slug": "row-3", "supplier": "XXX"}
+        yield 4, {**good, "slug": "irn-rus-drones"}  # already stored
+        yield 5, {**good, "slug": "row-5"}
+
+    with pytest.raises(ImportRejected) as rejected:
+        imports.import_transfers(rows=rows())
+    assert [(e.line, e.field) for e in rejected.value.errors] == [(3, "supplier"), (4, "slug")]
+    assert (Transfer.objects.count(), Transfer.history.count(), TransferVia.objects.count()) == before
+
+
+def test_an_exception_while_reading_undoes_everything_and_reaches_the_caller(world, monkeypatch):
+    from transfers.services.imports import import_transfers
+
+    monkeypatch.setattr("transfers.services.imports.CHUNK_ROWS", 1)
+    good = dict(zip(HEADER.strip().split(","), next(csv.reader([GOOD.splitlines()[1]])), strict=True))
+
+    def rows():
+        yield 2, good
+        yield 3, {**good, "slug": "second"}
+        raise OSError("the disk went away")
+
+    with pytest.raises(OSError, match="the disk went away"):
+        import_transfers(rows=rows())
+    assert not Transfer.objects.exists()
+
+
+def test_a_history_row_holds_exactly_the_stored_values(world, tmp_path):
+    # Tabs, newlines and backslashes survive the COPY text that the transfer and its history share.
+    body = 'odd,PRK,RUS,,,artillery-shells,5,delivered,,false,"line one\nline\ttwo \\N back\\\\slash",\n'
+    call_command("import_transfers", str(write(tmp_path, body)), verbosity=0)
+    transfer = Transfer.objects.get(slug="odd")
+    assert transfer.description == "line one\nline\ttwo \\N back\\\\slash"
+    history = transfer.history.get()
+    for field in Transfer._meta.concrete_fields:
+        assert getattr(history, field.attname) == getattr(transfer, field.attname), field.attname
+    assert history.history_type == "+"

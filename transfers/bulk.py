@@ -52,26 +52,34 @@ def allocate_ids(model: type[Model], count: int, *, using: str = "default") -> l
     return list(range(start, start + count))
 
 
+def copy_text_line(values: Sequence) -> str:
+    """One row in COPY's text format, newline included: the only unescaped newline is the last."""
+    return "\t".join(map(_copy_cell, values)) + "\n"
+
+
+def copy_text(connection, table: str, columns: Sequence[str], text: str):
+    """``COPY`` rows already in COPY's text format (``copy_text_line``) into ``table`` (PostgreSQL only)."""
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        # cursor.cursor: the psycopg2 cursor under Django's wrapper. One read of the whole text (not
+        # 8 kB at a time): psycopg2 takes the GIL for every read, which another busy Python thread
+        # (an import's checking thread) would make wait.
+        sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+        cursor.cursor.copy_expert(sql, io.StringIO(text), size=max(len(text), 8192))
+
+
 def copy_rows(connection, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """``COPY`` rows into ``table`` (PostgreSQL only); returns the number of rows written."""
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
     written = 0
     buffer: list[str] = []
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # the psycopg2 cursor under Django's wrapper
-
-        def flush():
-            raw.copy_expert(sql, io.StringIO("".join(buffer)))
+    for row in rows:
+        buffer.append(copy_text_line(row))
+        written += 1
+        if len(buffer) >= COPY_CHUNK_ROWS:
+            copy_text(connection, table, columns, "".join(buffer))
             buffer.clear()
-
-        for row in rows:
-            buffer.append("\t".join(map(_copy_cell, row)) + "\n")
-            written += 1
-            if len(buffer) >= COPY_CHUNK_ROWS:
-                flush()
-        if buffer:
-            flush()
+    if buffer:
+        copy_text(connection, table, columns, "".join(buffer))
     return written
 
 

@@ -49,5 +49,5 @@ class Command(BaseCommand):
         rate = result.transfers / result.seconds if result.seconds else 0
         self.stdout.write(self.style.SUCCESS(
             f"Imported {result.transfers:,} transfers and {result.routes:,} transit States with history "
-            f"in {result.seconds:.2f}s ({rate:,.0f} transfers/s; validation {result.validate_seconds:.2f}s)."
+            f"in {result.seconds:.2f}s ({rate:,.0f} transfers/s)."
         ))
