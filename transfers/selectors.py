@@ -1,13 +1,24 @@
 """Reads that are more than a filter: the questions analysts ask of transfers."""
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 
 from .choices import DatePrecision, Stance
-from .models import Actor, Claim, Materiel, SanctionDesignation, Transfer, TransferEvent, TransferVia, TransferViaRegion
+from .models import (
+    Actor,
+    Claim,
+    Materiel,
+    SanctionDesignation,
+    Source,
+    Transfer,
+    TransferEvent,
+    TransferVia,
+    TransferViaRegion,
+)
 from .models.transfers import RECENT_KEY
 
 
@@ -189,6 +200,23 @@ def _date_display(day, precision: str) -> str:
     return day.isoformat()
 
 
+def _routes(ids: list[int]) -> tuple[dict[int, list], dict[int, list]]:
+    """Transit States (ISO3) and regions (slugs) of each transfer, in the order entered: one query."""
+    via: dict[int, list] = {pk: [] for pk in ids}
+    regions: dict[int, list] = {pk: [] for pk in ids}
+    route = TransferVia.objects.filter(transfer_id__any=ids).values(
+        t=F("transfer_id"), i=F("id"), region=Value(False), key=F("state__iso3")
+    ).union(
+        TransferViaRegion.objects.filter(transfer_id__any=ids).values(
+            t=F("transfer_id"), i=F("id"), region=Value(True), key=F("place__slug")
+        ),
+        all=True,
+    )
+    for step in sorted(route, key=lambda step: step["i"]):
+        (regions if step["region"] else via)[step["t"]].append(step["key"])
+    return via, regions
+
+
 def transfer_records(rows: list[dict]) -> list[dict]:
     """Rows from ``transfer_rows`` as the API shows them, with their route, claims and events.
 
@@ -198,22 +226,11 @@ def transfer_records(rows: list[dict]) -> list[dict]:
     ids = [row["id"] for row in rows]
     if not ids:
         return []
-    via: dict[int, list] = {pk: [] for pk in ids}
-    regions: dict[int, list] = {pk: [] for pk in ids}
+    via, regions = _routes(ids)
     claims: dict[int, list] = {pk: [] for pk in ids}
     events: dict[int, list] = {pk: [] for pk in ids}
-    route = TransferVia.objects.filter(transfer_id__in=ids).values(
-        t=F("transfer_id"), i=F("id"), region=Value(False), key=F("state__iso3")
-    ).union(
-        TransferViaRegion.objects.filter(transfer_id__in=ids).values(
-            t=F("transfer_id"), i=F("id"), region=Value(True), key=F("place__slug")
-        ),
-        all=True,
-    )
-    for step in sorted(route, key=lambda step: step["i"]):
-        (regions if step["region"] else via)[step["t"]].append(step["key"])
     for claim in (
-        Claim.objects.filter(transfer_id__in=ids).order_by("id")
+        Claim.objects.filter(transfer_id__any=ids).order_by("id")
         .values_list("transfer_id", "slug", "source__slug", "quote", "stance", "claimant__slug", "credibility", "note")
     ):
         claims[claim[0]].append({
@@ -221,7 +238,7 @@ def transfer_records(rows: list[dict]) -> list[dict]:
             "credibility": claim[6], "note": claim[7],
         })
     for event in (
-        TransferEvent.objects.filter(transfer_id__in=ids).order_by("date", "id")
+        TransferEvent.objects.filter(transfer_id__any=ids).order_by("date", "id")
         .values_list("transfer_id", "status", "date", "date_precision", "claim__slug", "note")
     ):
         events[event[0]].append({
@@ -240,3 +257,56 @@ def transfer_records(rows: list[dict]) -> list[dict]:
         )
         records.append({name: record[name] for name in TRANSFER_FIELDS})
     return records
+
+
+# The CSV export's columns: a transfer's fields, with its claims as a count and their sources, and its
+# timeline as "status date" steps (renderers.csv_cell joins lists with ";").
+TRANSFER_CSV_COLUMNS = [*TRANSFER_FIELDS[: TRANSFER_FIELDS.index("claims")], "claims", "sources", "events"]
+
+
+def transfer_csv_rows(rows: Iterable[dict], chunk_size: int) -> Iterator[list]:
+    """Rows from ``transfer_rows``, in their order, as lists of TRANSFER_CSV_COLUMNS values.
+
+    Three queries per ``chunk_size`` rows (route, claims, events), reading only what the CSV shows
+    (no quotes): memory stays flat however many rows stream through.
+    """
+    row_fields = TRANSFER_CSV_COLUMNS[: TRANSFER_CSV_COLUMNS.index("claims")]
+    # Source slugs by id, filled as sources appear (a fourth query when a chunk cites new ones): a
+    # join would make PostgreSQL hash every source for every chunk.
+    source_slugs: dict[int, str] = {}
+    for chunk in batched(rows, chunk_size):
+        ids = [row["id"] for row in chunk]
+        via, regions = _routes(ids)
+        claims = dict.fromkeys(ids, 0)
+        sources: dict[int, set] = {pk: set() for pk in ids}
+        contested: set[int] = set()
+        for transfer_id, source, stance in (
+            Claim.objects.filter(transfer_id__any=ids).order_by().values_list("transfer_id", "source_id", "stance")
+        ):
+            claims[transfer_id] += 1
+            sources[transfer_id].add(source)
+            if stance == Stance.DENIES:
+                contested.add(transfer_id)
+        new = {source for cited in sources.values() for source in cited} - source_slugs.keys()
+        if new:
+            source_slugs.update(Source.objects.filter(pk__any=list(new)).values_list("id", "slug"))
+        events: dict[int, list] = {pk: [] for pk in ids}
+        for transfer_id, status, day, precision in (
+            TransferEvent.objects.filter(transfer_id__any=ids).order_by("date", "id")
+            .values_list("transfer_id", "status", "date", "date_precision")
+        ):
+            events[transfer_id].append(f"{status} {_date_display(day, precision)}")
+        for row in chunk:
+            pk = row["id"]
+            record = {name: row[TRANSFER_ROW[name]] for name in TRANSFER_ROW}
+            record.update(via=via[pk], via_regions=regions[pk], contested=pk in contested,
+                          reviewed=record["reviewed_at"] is not None)
+            cited = sorted(source_slugs[source] for source in sources[pk])
+            yield [*(record[name] for name in row_fields), claims[pk], cited, events[pk]]
+
+
+def batched(iterable: Iterable, size: int) -> Iterator[list]:
+    """Lists of up to ``size`` items (itertools.batched arrives in Python 3.12)."""
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
