@@ -4,3 +4,21 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 application = get_wsgi_application()
+
+
+def _warm_up():
+    """Per-process caches a list request would otherwise fill on its first use (with an extra query)."""
+    from django.db import DatabaseError, connection
+
+    from transfers.filters import load_state_codes
+
+    try:
+        load_state_codes()
+    except DatabaseError:
+        pass  # no database yet, or not migrated: the first State-filtered request loads the map
+    finally:
+        if not connection.in_atomic_block:  # (a test's transaction)
+            connection.close()  # not one connection shared by the workers of a preloading server
+
+
+_warm_up()

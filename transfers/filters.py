@@ -160,7 +160,8 @@ class TransferFilterForm(forms.Form):
 
     The codes resolve through a per-process map of code to primary key, reloaded whenever a code is
     missing from it (so a new State is found at once) and on any State save or delete in this
-    process (transfers.signals is not mine to edit, so the receiver is here). Known gap: after a
+    process (the receiver sits below, next to the map); a web worker loads it as
+    it starts (load_state_codes). Known gap: after a
     State's ISO3 code is changed, other worker processes keep the old code until they restart or
     miss a code. (A sub-query on the code instead costs 0.6-2 s at 1M: the planner cannot see which
     State it names.)
@@ -184,6 +185,13 @@ class TransferFilterForm(forms.Form):
             else:
                 data[name] = list({known[key] for key in keys})
         return data
+
+
+def load_state_codes():
+    """Fill the State code map now: each web worker calls this as it starts (tracker/wsgi.py), so
+    that its first State-filtered request runs no extra query either."""
+    global _known_state_codes
+    _known_state_codes = dict(State.objects.values_list("iso3", "pk"))
 
 
 @receiver([post_save, post_delete], sender=State, dispatch_uid="transfer_filter_state_codes")

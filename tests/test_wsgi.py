@@ -1,0 +1,19 @@
+"""tracker/wsgi.py: each web worker warms its per-process caches before its first request."""
+
+import importlib
+
+import pytest
+
+from transfers import filters
+
+from .factories import StateFactory
+
+
+@pytest.mark.django_db
+def test_a_worker_loads_the_state_codes_as_it_starts():
+    state = StateFactory(iso3="PRK")
+    filters._known_state_codes = {}
+    import tracker.wsgi
+
+    importlib.reload(tracker.wsgi)
+    assert filters._known_state_codes.get("PRK") == state.pk
