@@ -1,7 +1,8 @@
 """Reads that are more than a filter: the questions analysts ask of transfers."""
 
 import datetime
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -264,45 +265,54 @@ def transfer_records(rows: list[dict]) -> list[dict]:
 TRANSFER_CSV_COLUMNS = [*TRANSFER_FIELDS[: TRANSFER_FIELDS.index("claims")], "claims", "sources", "events"]
 
 
-def transfer_csv_rows(rows: Iterable[dict], chunk_size: int) -> Iterator[list]:
-    """Rows from ``transfer_rows``, in their order, as lists of TRANSFER_CSV_COLUMNS values.
+def transfer_csv_chunks(rows: Iterable[dict], chunk_size: int) -> Iterator[Callable[[], list[list]]]:
+    """Rows from ``transfer_rows``, in their order, ``chunk_size`` at a time: for each chunk, a
+    function that returns its rows as lists of TRANSFER_CSV_COLUMNS values.
 
-    Three queries per ``chunk_size`` rows (route, claims, events), reading only what the CSV shows
-    (no quotes): memory stays flat however many rows stream through.
+    The queries run here (three per chunk: route, claims, events; only what the CSV shows, no
+    quotes); the functions use no database, so another thread may run them while this one fetches
+    the next chunk. Memory stays flat however many rows stream through.
     """
-    row_fields = TRANSFER_CSV_COLUMNS[: TRANSFER_CSV_COLUMNS.index("claims")]
     # Source slugs by id, filled as sources appear (a fourth query when a chunk cites new ones): a
     # join would make PostgreSQL hash every source for every chunk.
     source_slugs: dict[int, str] = {}
     for chunk in batched(rows, chunk_size):
         ids = [row["id"] for row in chunk]
         via, regions = _routes(ids)
-        claims = dict.fromkeys(ids, 0)
-        sources: dict[int, set] = {pk: set() for pk in ids}
-        contested: set[int] = set()
-        for transfer_id, source, stance in (
+        claims = list(
             Claim.objects.filter(transfer_id__any=ids).order_by().values_list("transfer_id", "source_id", "stance")
-        ):
-            claims[transfer_id] += 1
-            sources[transfer_id].add(source)
-            if stance == Stance.DENIES:
-                contested.add(transfer_id)
-        new = {source for cited in sources.values() for source in cited} - source_slugs.keys()
+        )
+        new = {source for _, source, _ in claims} - source_slugs.keys()
         if new:
             source_slugs.update(Source.objects.filter(pk__any=list(new)).values_list("id", "slug"))
-        events: dict[int, list] = {pk: [] for pk in ids}
-        for transfer_id, status, day, precision in (
+        events = list(
             TransferEvent.objects.filter(transfer_id__any=ids).order_by("date", "id")
             .values_list("transfer_id", "status", "date", "date_precision")
-        ):
-            events[transfer_id].append(f"{status} {_date_display(day, precision)}")
-        for row in chunk:
-            pk = row["id"]
-            record = {name: row[TRANSFER_ROW[name]] for name in TRANSFER_ROW}
-            record.update(via=via[pk], via_regions=regions[pk], contested=pk in contested,
-                          reviewed=record["reviewed_at"] is not None)
-            cited = sorted(source_slugs[source] for source in sources[pk])
-            yield [*(record[name] for name in row_fields), claims[pk], cited, events[pk]]
+        )
+        yield partial(_csv_values, chunk, via, regions, claims, events, source_slugs)
+
+
+def _csv_values(chunk: list[dict], via, regions, claims: list, events: list, source_slugs: dict) -> list[list]:
+    row_fields = TRANSFER_CSV_COLUMNS[: TRANSFER_CSV_COLUMNS.index("claims")]
+    counts = {row["id"]: 0 for row in chunk}
+    sources: dict[int, set] = {pk: set() for pk in counts}
+    contested: set[int] = set()
+    for transfer_id, source, stance in claims:
+        counts[transfer_id] += 1
+        sources[transfer_id].add(source_slugs[source])
+        if stance == Stance.DENIES:
+            contested.add(transfer_id)
+    steps: dict[int, list] = {pk: [] for pk in counts}
+    for transfer_id, status, day, precision in events:
+        steps[transfer_id].append(f"{status} {_date_display(day, precision)}")
+    values = []
+    for row in chunk:
+        pk = row["id"]
+        record = {name: row[TRANSFER_ROW[name]] for name in TRANSFER_ROW}
+        record.update(via=via[pk], via_regions=regions[pk], contested=pk in contested,
+                      reviewed=record["reviewed_at"] is not None)
+        values.append([*(record[name] for name in row_fields), counts[pk], sorted(sources[pk]), steps[pk]])
+    return values
 
 
 def batched(iterable: Iterable, size: int) -> Iterator[list]:

@@ -21,7 +21,7 @@ from . import filters, selectors, serializers
 from .models import Actor, Materiel, SanctionDesignation, Source, State
 from .pagination import KeysetPagination, keyset_ordered
 from .parsers import GuardedJSONParser
-from .renderers import CSVRenderer, ORJSONRenderer, csv_lines, csv_value_lines, joined
+from .renderers import CSVRenderer, ORJSONRenderer, csv_lines, csv_text_overlapped, joined
 from .schema import TrackerAutoSchema
 from .services.transfers import transfer_create, transfer_update
 
@@ -194,8 +194,8 @@ class TransferViewSet(APIViewSet):
         # A server-side cursor on PostgreSQL (chunk_size rows per fetch), shaped CSV_CHUNK_SIZE rows at
         # a time with 3 queries per chunk: memory stays flat whatever the number of rows.
         rows = keyset_ordered(queryset).iterator(chunk_size=CSV_CHUNK_SIZE)
-        lines = csv_value_lines(self.csv_columns(), selectors.transfer_csv_rows(rows, CSV_CHUNK_SIZE))
-        response = StreamingHttpResponse(in_transaction(joined(lines)), content_type="text/csv; charset=utf-8")
+        text = csv_text_overlapped(self.csv_columns(), selectors.transfer_csv_chunks(rows, CSV_CHUNK_SIZE))
+        response = StreamingHttpResponse(in_transaction(text), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="transfers.csv"'
         return response
 
