@@ -78,6 +78,11 @@ TEMPLATES = [
 # postgres://user@host:5432/name (production, and what performance is measured on).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Web requests only, on PostgreSQL (tracker/wsgi.py sets it on each connection a web worker opens):
+# a statement running longer is stopped and the API answers 503, so that one expensive request
+# (a search for a word in every record) cannot hold a worker and the database for minutes.
+# Management commands (imports, the generator, migrations) are not limited. 0 turns it off.
+WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=30_000)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

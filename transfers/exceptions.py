@@ -3,7 +3,7 @@
 from collections import Counter
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
@@ -22,6 +22,18 @@ class RequestTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "too_large"
+
+
+class QueryTimeout(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = (
+        "The query ran longer than the server allows and was stopped. Narrow it (more filters, longer or "
+        "rarer search words) and try again."
+    )
+    default_code = "query_timeout"
+
+
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by statement_timeout
 
 
 def _refused_deletion(exc: ProtectedError | RestrictedError) -> dict:
@@ -46,6 +58,7 @@ def api_exception_handler(exc, context):
     - A Django ValidationError (model rules, the quote check in signals) -> 400 with its messages.
     - An IntegrityError (a rule only the database saw) -> 409; a DataError (a value the database
       cannot store) -> 400.
+    - A statement stopped by the web statement timeout (settings.WEB_STATEMENT_TIMEOUT_MS) -> 503.
     """
     data = None
     if isinstance(exc, ProtectedError | RestrictedError):
@@ -57,6 +70,8 @@ def api_exception_handler(exc, context):
         exc = Conflict(f"The change breaks a database rule: {str(exc).splitlines()[0][:300]}")
     elif isinstance(exc, DataError):
         exc = ValidationError({"detail": ["A value cannot be stored (too long, out of range or malformed)."]})
+    elif isinstance(exc, OperationalError) and getattr(exc.__cause__, "pgcode", None) == QUERY_CANCELED:
+        exc = QueryTimeout()
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -93,6 +93,8 @@ class TrackerAutoSchema(AutoSchema):
             add("413", ErrorSerializer, "The request body is too large.")
             add("415", ErrorSerializer, "Unsupported content type: send application/json.")
         add("429", ErrorSerializer, "Too many requests: slow down (see the Retry-After header).")
+        add("503", ErrorSerializer, "The query ran longer than the server allows (WEB_STATEMENT_TIMEOUT_MS) and "
+            "was stopped: narrow it and try again.")
         return responses
 
 
