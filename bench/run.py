@@ -153,8 +153,9 @@ class Server:
 def measure_http(port: int, path: str, *, requests: int, seconds: float, clients: int) -> dict:
     """Sequential latency, then throughput with concurrent clients; both bounded by count and time."""
     status, headers, body, _ = get(port, path)  # warm-up, and the response checked once
-    # The first request may fill a worker's per-process caches (the State code map): reported apart
-    # as cold_queries; `queries` is the most any measured (warm) request ran.
+    # A worker loads its per-process caches (the State code map) as it starts (tracker/wsgi.py); a
+    # first request that still ran more is reported apart as cold_queries. `queries` is the most any
+    # measured request ran.
     result = {"status": status, "cold_queries": int(headers.get("x-bench-queries", -1)), "bytes": len(body)}
     if status != 200:
         result["error"] = body[:300].decode("utf-8", "replace")
@@ -440,7 +441,7 @@ def main():
                         help="CI: few requests, small import, no timing targets; fail unless query counts hold")
     args = parser.parse_args()
     if args.smoke:
-        # One worker: its first request warms the State code map, so the warm counts are deterministic.
+        # One worker, so that every measured request lands on the worker the warm-up request warmed.
         args.requests, args.seconds, args.deep_pages, args.workers = 5, 10, 20, 1
         args.import_rows, args.orm_import_rows = min(args.import_rows, 2_000), min(args.orm_import_rows, 500)
 

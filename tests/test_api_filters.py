@@ -98,12 +98,23 @@ def test_it_filters_by_first_reported_dates(client, world):
     assert get(client, reported_after="2022-10-01", reported_before="2022-10-31") == {"drones"}
 
 
-def test_text_search_covers_descriptions_materiel_actors_and_quotes(client, world):
+@pytest.mark.parametrize("by_id_limit", [0, 1000], ids=["walking the list", "by id first"])
+def test_text_search_covers_descriptions_materiel_actors_and_quotes(client, world, monkeypatch, by_id_limit):
+    # Both ways of answering a search (selectors.transfer_search) find the same transfers.
+    monkeypatch.setattr("transfers.selectors.SEARCH_BY_ID_LIMIT", by_id_limit)
     assert get(client, q="masked") == {"shells"}  # description
     assert get(client, q="shahed") == {"drones"}  # materiel name
     assert get(client, q="wagner") == {"rifles"}  # actor name
     assert get(client, q="through Syria") == {"rifles"}  # quote, every word
     assert get(client, q="Syria masked") == set()
+    assert get(client, q="Syria") == {"rifles"}
+    assert get(client, q="zzzqx") == set()
+
+
+def test_a_word_that_matches_few_transfers_costs_one_more_query(client, world, django_assert_num_queries):
+    # The matching ids first, then the page of them, then what belongs to the page.
+    with django_assert_num_queries(3):
+        assert get(client, q="wagner") == {"rifles"}
 
 
 def test_filters_combine_with_and(client, world):

@@ -6,7 +6,8 @@ from functools import partial
 from itertools import islice
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast
 
 from .choices import DatePrecision, Stance
 from .models import (
@@ -81,11 +82,44 @@ def _words(value: str) -> list[str]:
     return [word for word in value.split() if word]
 
 
+# A word matching at most this many transfers is looked up first and the page read by id; more
+# often than that, the list order is walked until a page of matches is found.
+SEARCH_BY_ID_LIMIT = 1000
+
+
+def _search_ids(word: str) -> QuerySet:
+    """Ids of the transfers matching ``word`` (duplicates possible), each branch on its trigram index."""
+    actors = Actor.objects.filter(name__icontains=word).values("pk")
+    branches = [
+        Transfer.objects.filter(description__icontains=word),
+        Transfer.objects.filter(materiel_id__in=Materiel.objects.filter(name__icontains=word).values("pk")),
+        Transfer.objects.filter(supplier_actor_id__in=actors),
+        Transfer.objects.filter(recipient_actor_id__in=actors),
+    ]
+    ids = [branch.order_by().values_list("pk", flat=True) for branch in branches]
+    quoted = Claim.objects.filter(quote__icontains=word).order_by().values_list("transfer_id", flat=True)
+    return ids[0].union(*ids[1:], quoted, all=True)
+
+
 def transfer_search(queryset: QuerySet[Transfer], text: str) -> QuerySet[Transfer]:
-    """Transfers whose description, materiel, actors or claim quotes contain every word of ``text``."""
-    # Each branch is an id sub-query that its own trigram index on UPPER(column) answers (see
-    # migration 0004); an OR across joins would leave no index usable. Same meaning: icontains.
-    for word in _words(text):
+    """Transfers whose description, materiel, actors or claim quotes contain every word of ``text``.
+
+    The first word's matches are fetched first, up to SEARCH_BY_ID_LIMIT (one query): if that is all
+    of them, the list is those ids, which costs what a rare word deserves. Otherwise, and for the
+    other words, each word is a filter of id sub-queries that PostgreSQL evaluates as hashed sets
+    while walking the list order; a frequent word fills a page after a short walk, where a rare one
+    would walk the whole table (seconds at a million rows).
+    """
+    words = _words(text)
+    if not words:
+        return queryset
+    first = list(_search_ids(words[0])[: SEARCH_BY_ID_LIMIT + 1])
+    if len(first) <= SEARCH_BY_ID_LIMIT:
+        queryset = queryset.filter(pk__any=sorted(set(first)))
+        words = words[1:]
+    for word in words:
+        # Each branch is an id sub-query that its own trigram index on UPPER(column) answers (see
+        # migration 0004); an OR across joins would leave no index usable. Same meaning: icontains.
         actors = Actor.objects.filter(name__icontains=word).values("pk")
         queryset = queryset.filter(
             Q(pk__in=Transfer.objects.filter(description__icontains=word).values("pk"))
@@ -218,34 +252,64 @@ def _routes(ids: list[int]) -> tuple[dict[int, list], dict[int, list]]:
     return via, regions
 
 
+# transfer_records reads a page's route, claims and events in one query: a UNION ALL of four
+# SELECTs with one shape, (kind, transfer, id, a..g), every value as text.
+_VIA, _REGION, _CLAIM, _EVENT = range(4)
+
+
+def _related(ids: list[int]) -> QuerySet:
+    def text(path):
+        return Cast(path, TextField())
+
+    none = Value(None, output_field=TextField())
+
+    def shaped(queryset, kind, *values):
+        padded = [*values, *[none] * (7 - len(values))]
+        return queryset.filter(transfer_id__any=ids).order_by().values(
+            kind=Value(kind), t=F("transfer_id"), i=F("id"), **dict(zip("abcdefg", padded, strict=True))
+        )
+
+    return shaped(TransferVia.objects, _VIA, text("state__iso3")).union(
+        shaped(TransferViaRegion.objects, _REGION, text("place__slug")),
+        shaped(Claim.objects, _CLAIM, text("slug"), text("source__slug"), text("quote"), text("stance"),
+               text("claimant__slug"), text("credibility"), text("note")),
+        shaped(TransferEvent.objects, _EVENT, text("status"), text("date"), text("date_precision"),
+               text("claim__slug"), text("note")),
+        all=True,
+    )
+
+
 def transfer_records(rows: list[dict]) -> list[dict]:
     """Rows from ``transfer_rows`` as the API shows them, with their route, claims and events.
 
-    Three queries whatever the number of rows: the route (transit States and regions in one UNION),
-    the claims, the events.
+    One query whatever the number of rows (see _related): route steps and claims in the order they
+    were entered, events by date.
     """
     ids = [row["id"] for row in rows]
     if not ids:
         return []
-    via, regions = _routes(ids)
+    via: dict[int, list] = {pk: [] for pk in ids}
+    regions: dict[int, list] = {pk: [] for pk in ids}
     claims: dict[int, list] = {pk: [] for pk in ids}
     events: dict[int, list] = {pk: [] for pk in ids}
-    for claim in (
-        Claim.objects.filter(transfer_id__any=ids).order_by("id")
-        .values_list("transfer_id", "slug", "source__slug", "quote", "stance", "claimant__slug", "credibility", "note")
-    ):
-        claims[claim[0]].append({
-            "slug": claim[1], "source": claim[2], "quote": claim[3], "stance": claim[4], "claimant": claim[5],
-            "credibility": claim[6], "note": claim[7],
-        })
-    for event in (
-        TransferEvent.objects.filter(transfer_id__any=ids).order_by("date", "id")
-        .values_list("transfer_id", "status", "date", "date_precision", "claim__slug", "note")
-    ):
-        events[event[0]].append({
-            "status": event[1], "date": event[2].isoformat() if event[2] else None, "date_precision": event[3],
-            "date_display": _date_display(event[2], event[3]), "claim": event[4], "note": event[5],
-        })
+    related = sorted(_related(ids), key=lambda r: (r["kind"], r["b"] if r["kind"] == _EVENT else "", r["i"]))
+    for r in related:
+        kind, pk = r["kind"], r["t"]
+        if kind == _VIA:
+            via[pk].append(r["a"])
+        elif kind == _REGION:
+            regions[pk].append(r["a"])
+        elif kind == _CLAIM:
+            claims[pk].append({
+                "slug": r["a"], "source": r["b"], "quote": r["c"], "stance": r["d"], "claimant": r["e"],
+                "credibility": int(r["f"]), "note": r["g"],
+            })
+        else:
+            day = datetime.date.fromisoformat(r["b"])
+            events[pk].append({
+                "status": r["a"], "date": r["b"], "date_precision": r["c"],
+                "date_display": _date_display(day, r["c"]), "claim": r["d"], "note": r["e"],
+            })
     records = []
     for row in rows:
         pk, record = row["id"], {name: row[path] for name, path in TRANSFER_ROW.items()}

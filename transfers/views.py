@@ -163,7 +163,7 @@ class TransferViewSet(APIViewSet):
 
     def get_queryset(self):
         if self.action in ("list", "retrieve"):
-            # Reads: plain rows, shaped by selectors.transfer_records (4 queries whatever the page size).
+            # Reads: plain rows, shaped by selectors.transfer_records (2 queries whatever the page size).
             return selectors.transfer_rows().order_by("-first_reported", "-id")
         return selectors.transfer_details(selectors.transfer_list()).order_by("-first_reported", "-id")
 
