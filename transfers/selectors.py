@@ -83,8 +83,10 @@ def _words(value: str) -> list[str]:
 
 
 # A word matching at most this many transfers is looked up first and the page read by id; more
-# often than that, the list order is walked until a page of matches is found.
-SEARCH_BY_ID_LIMIT = 1000
+# often than that, the list order is walked until a page of matches is found. Measured at 1M
+# (bench/RESULTS.md): the walk costs about 1M / matches rows, the lookup about the matches, and the
+# two meet near here.
+SEARCH_BY_ID_LIMIT = 5000
 
 
 def _search_ids(word: str) -> QuerySet:
