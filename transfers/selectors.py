@@ -83,10 +83,11 @@ def _words(value: str) -> list[str]:
 
 
 # A word matching at most this many transfers is looked up first and the page read by id; more
-# often than that, the list order is walked until a page of matches is found. Measured at 1M
-# (bench/RESULTS.md): the walk costs about 1M / matches rows, the lookup about the matches, and the
-# two meet near here.
-SEARCH_BY_ID_LIMIT = 5000
+# often than that, the list order is walked until a page of matches is found. The lookup costs about
+# the number of matches, the walk about 1M / matches rows; a frequent word pays for a wasted lookup
+# of this many ids. Measured at 1M (bench/RESULTS.md): 5000 made a 5,000-match word 20 ms slower,
+# 1000 leaves words of 1,000-5,000 matches walking (60-120 ms).
+SEARCH_BY_ID_LIMIT = 1000
 
 
 def _search_ids(word: str) -> QuerySet:
