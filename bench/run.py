@@ -478,6 +478,7 @@ def main():
         "supplier+recipient": f"{API}?supplier={p['supplier']}&recipient={p['recipient']}&page_size=50",
         "category+date range": f"{API}?category=uav&reported_after=2020-01-01&reported_before=2021-12-31&page_size=50",
         "q text search": f"{API}?q={p['word']}&page_size=50",
+        "q, a word in no record": f"{API}?q=zzzqx&page_size=50",
         "contested only": f"{API}?stance=denies&page_size=50",
     }
 
