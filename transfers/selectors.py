@@ -88,8 +88,8 @@ def _words(value: str) -> list[str]:
 # A word matching at most this many transfers is looked up first and the page read by id; more
 # often than that, the list order is walked until a page of matches is found. The lookup costs about
 # the number of matches, the walk about 1M / matches rows; a frequent word pays for a wasted lookup
-# of this many ids. Measured at 1M (bench/RESULTS.md): 5000 made a 5,000-match word 20 ms slower,
-# 1000 leaves words of 1,000-5,000 matches walking (60-120 ms).
+# of this many ids. Measured at 1M (bench/RESULTS.md): with 5000, the lookup for a word just over it
+# took 19-26 ms (2.5 ms with 1000); 1000 leaves words of 1,000-5,000 matches walking (60-120 ms).
 SEARCH_BY_ID_LIMIT = 1000
 
 
