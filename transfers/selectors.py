@@ -241,29 +241,15 @@ def _date_display(day, precision: str) -> str:
     return day.isoformat()
 
 
-def _routes(ids: list[int]) -> tuple[dict[int, list], dict[int, list]]:
-    """Transit States (ISO3) and regions (slugs) of each transfer, in the order entered: one query."""
-    via: dict[int, list] = {pk: [] for pk in ids}
-    regions: dict[int, list] = {pk: [] for pk in ids}
-    route = TransferVia.objects.filter(transfer_id__any=ids).values(
-        t=F("transfer_id"), i=F("id"), region=Value(False), key=F("state__iso3")
-    ).union(
-        TransferViaRegion.objects.filter(transfer_id__any=ids).values(
-            t=F("transfer_id"), i=F("id"), region=Value(True), key=F("place__slug")
-        ),
-        all=True,
-    )
-    for step in sorted(route, key=lambda step: step["i"]):
-        (regions if step["region"] else via)[step["t"]].append(step["key"])
-    return via, regions
-
-
 # transfer_records reads a page's route, claims and events in one query: a UNION ALL of four
 # SELECTs with one shape, (kind, transfer, id, a..g), every value as text.
 _VIA, _REGION, _CLAIM, _EVENT = range(4)
 
 
-def _related(ids: list[int]) -> QuerySet:
+def _related(ids: list[int], *, route_only: bool = False) -> QuerySet:
+    """The (kind, t, i, a..g) rows of the transfers ``ids``: their route, and unless ``route_only``
+    their claims and events."""
+
     def text(path):
         return Cast(path, TextField())
 
@@ -275,14 +261,24 @@ def _related(ids: list[int]) -> QuerySet:
             kind=Value(kind), t=F("transfer_id"), i=F("id"), **dict(zip("abcdefg", padded, strict=True))
         )
 
-    return shaped(TransferVia.objects, _VIA, text("state__iso3")).union(
-        shaped(TransferViaRegion.objects, _REGION, text("place__slug")),
-        shaped(Claim.objects, _CLAIM, text("slug"), text("source__slug"), text("quote"), text("stance"),
-               text("claimant__slug"), text("credibility"), text("note")),
-        shaped(TransferEvent.objects, _EVENT, text("status"), text("date"), text("date_precision"),
-               text("claim__slug"), text("note")),
-        all=True,
-    )
+    route = [shaped(TransferViaRegion.objects, _REGION, text("place__slug"))]
+    if not route_only:
+        route += [
+            shaped(Claim.objects, _CLAIM, text("slug"), text("source__slug"), text("quote"), text("stance"),
+                   text("claimant__slug"), text("credibility"), text("note")),
+            shaped(TransferEvent.objects, _EVENT, text("status"), text("date"), text("date_precision"),
+                   text("claim__slug"), text("note")),
+        ]
+    return shaped(TransferVia.objects, _VIA, text("state__iso3")).union(*route, all=True)
+
+
+def _routes(ids: list[int]) -> tuple[dict[int, list], dict[int, list]]:
+    """Transit States (ISO3) and regions (slugs) of each transfer, in the order entered: one query."""
+    via: dict[int, list] = {pk: [] for pk in ids}
+    regions: dict[int, list] = {pk: [] for pk in ids}
+    for step in sorted(_related(ids, route_only=True), key=lambda step: step["i"]):
+        (regions if step["kind"] == _REGION else via)[step["t"]].append(step["a"])
+    return via, regions
 
 
 # An id no row has: where the compiled _related query takes its list of ids.
