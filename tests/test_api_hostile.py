@@ -68,6 +68,18 @@ def test_a_nul_byte_in_a_parameter_is_400(client, world, param, value):
     assert param in response.json()
 
 
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [(URL, "supplier"), (URL, "actor"), (URL, "category"), (URL, "status"),
+     ("/api/v1/materiel/", "un_register_category"), ("/api/v1/actors/", "state")],
+)
+def test_a_percent_sign_in_an_unknown_value_is_400_quoting_it(client, world, url, param):
+    # Schemathesis found this one: django-filter %-formats every error message.
+    response = client.get(url, {param: "x%sy%(z)s"})
+    assert response.status_code == 400, response.content
+    assert "x%sy%(z)s".upper() in response.json()[param][0].upper()
+
+
 @pytest.mark.parametrize("param", ["q", "supplier", "actor", "status", "cursor", "publisher"])
 def test_an_absurdly_long_parameter_is_400(client, world, param):
     url = "/api/v1/sources/" if param == "publisher" else URL

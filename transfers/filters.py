@@ -55,8 +55,11 @@ class ReferenceListField(forms.CharField):
         found = dict(self.model.objects.filter(**{f"{self.key}__in": keys}).values_list(self.key, "pk"))
         unknown = [key for key in keys if key not in found]
         if unknown:
+            # The values go in as params: django-filter %-formats every message, so a "%" typed into
+            # a filter would otherwise raise instead of answering 400.
             raise forms.ValidationError(
-                f"Unknown {self.noun}(s): {', '.join(unknown[:20])}.", code="unknown"
+                "Unknown %(noun)s(s): %(values)s.", code="unknown",
+                params={"noun": self.noun, "values": ", ".join(unknown[:20])},
             )
         return list(set(found.values()))
 
@@ -77,8 +80,8 @@ class VocabularyListField(forms.CharField):
         unknown = [v for v in values if v not in self.vocabulary]
         if unknown:
             raise forms.ValidationError(
-                f"Unknown {self.noun}(s): {', '.join(unknown[:20])}. Expected one of: {', '.join(self.vocabulary)}.",
-                code="unknown",
+                "Unknown %(noun)s(s): %(values)s. Expected one of: %(expected)s.", code="unknown",
+                params={"noun": self.noun, "values": ", ".join(unknown[:20]), "expected": ", ".join(self.vocabulary)},
             )
         return values
 
@@ -180,7 +183,7 @@ class TransferFilterForm(forms.Form):
             unknown = [key for key in keys if key not in known]
             if unknown:
                 self.add_error(name, forms.ValidationError(
-                    f"Unknown state code(s): {', '.join(unknown[:20])}.", code="unknown"
+                    "Unknown state code(s): %(values)s.", code="unknown", params={"values": ", ".join(unknown[:20])}
                 ))
             else:
                 data[name] = list({known[key] for key in keys})
