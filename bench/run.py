@@ -213,11 +213,24 @@ def captured_sql(path: str) -> list[str]:
     return [q["sql"] for q in captured.captured_queries]
 
 
+def web_session(connection):
+    """The session settings of a web worker's connection (tracker/web_session.py), so that the floor
+    runs the SQL as the API does (without parallel workers, for one)."""
+    from tracker.web_session import session_settings
+
+    with connection.cursor() as cursor:
+        for name, value in session_settings().items():
+            cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+    connection.commit()
+
+
 def time_raw(database_url: str, statements: list[str], *, repeat: int, seconds: float) -> float:
-    """p50 seconds to run the statements and fetch every row, on a fresh psycopg2 connection."""
+    """p50 seconds to run the statements and fetch every row, on a fresh psycopg2 connection with a
+    web worker's session settings."""
     import psycopg2
 
     connection = psycopg2.connect(database_url)
+    web_session(connection)
     timings = []
     deadline = time.monotonic() + seconds
     try:
@@ -242,6 +255,7 @@ def explain(database_url: str, sql: str) -> str:
     import psycopg2
 
     connection = psycopg2.connect(database_url)
+    web_session(connection)
     try:
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
@@ -254,8 +268,10 @@ def explain(database_url: str, sql: str) -> str:
 def plan_summary(plan: str) -> str:
     nodes = [line.strip().lstrip("-> ").split("  (")[0] for line in plan.splitlines()
              if "(cost=" in line and ("Scan" in line or "Join" in line or "Sort" in line or "Limit" in line)]
+    planning = re.search(r"Planning Time: ([\d.]+) ms", plan)
     execution = re.search(r"Execution Time: ([\d.]+) ms", plan)
-    return f"{'; '.join(nodes[:4])} | {execution.group(1) if execution else '?'} ms"
+    return (f"{'; '.join(nodes[:4])} | planned in {planning.group(1) if planning else '?'} ms, "
+            f"ran in {execution.group(1) if execution else '?'} ms")
 
 
 # -- queries -------------------------------------------------------------------------------------------

@@ -163,3 +163,13 @@ def test_every_bad_parameter_is_named_at_once(client, world):
     response = client.get(URL, {"supplier": "XXX", "reported_after": "nope"})
     assert response.status_code == 400
     assert set(response.json()) == {"supplier", "reported_after"}
+
+
+def test_a_filterset_builds_its_form_class_once_and_each_form_its_own_fields():
+    from transfers.filters import StateFilter, TransferFilter
+
+    first, second = TransferFilter(data={"q": "shells"}), TransferFilter(data={"q": "drones"})
+    assert first.get_form_class() is second.get_form_class()
+    assert StateFilter(data={}).get_form_class() is not first.get_form_class()
+    assert first.form.fields["q"] is not second.form.fields["q"]
+    assert (first.form.data["q"], second.form.data["q"]) == ("shells", "drones")

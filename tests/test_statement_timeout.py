@@ -17,17 +17,47 @@ pytestmark = [
 def reset_timeout():
     yield
     with connection.cursor() as cursor:
-        cursor.execute("SET statement_timeout = 0")
+        cursor.execute("RESET statement_timeout; RESET max_parallel_workers_per_gather")
 
 
-def test_a_web_worker_connection_gets_the_timeout(settings, reset_timeout):
-    from tracker.wsgi import limit_statement_time
-
-    settings.WEB_STATEMENT_TIMEOUT_MS = 1234
-    limit_statement_time(sender=None, connection=connection)
+def show(name: str) -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SHOW statement_timeout")
-        assert cursor.fetchone()[0] == "1234ms"
+        cursor.execute(f"SHOW {name}")
+        return cursor.fetchone()[0]
+
+
+def test_a_web_worker_connection_gets_the_timeout_and_no_parallel_workers(settings, reset_timeout):
+    from tracker.web_session import configure
+
+    assert show("max_parallel_workers_per_gather") != "0"  # the server's default, or this proves nothing
+    settings.WEB_STATEMENT_TIMEOUT_MS = 1234
+    configure(sender=None, connection=connection)
+    assert show("statement_timeout") == "1234ms"
+    assert show("max_parallel_workers_per_gather") == "0"
+
+
+def test_a_timeout_of_0_leaves_the_server_default(settings, reset_timeout):
+    from tracker.web_session import configure
+
+    default = show("statement_timeout")
+    settings.WEB_STATEMENT_TIMEOUT_MS = 0
+    configure(sender=None, connection=connection)
+    assert show("statement_timeout") == default
+    assert show("max_parallel_workers_per_gather") == "0"
+
+
+def test_a_new_connection_of_a_web_worker_starts_with_them():
+    from django.db import connections
+
+    import tracker.wsgi  # noqa: F401 - a web worker's start: connects tracker.web_session.configure
+
+    fresh = connections.create_connection("default")
+    try:
+        with fresh.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            assert cursor.fetchone()[0] == "0"
+    finally:
+        fresh.close()
 
 
 def test_a_stopped_query_answers_503_in_json(client, monkeypatch, reset_timeout):

@@ -78,7 +78,8 @@ TEMPLATES = [
 # postgres://user@host:5432/name (production, and what performance is measured on).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-# Web requests only, on PostgreSQL (tracker/wsgi.py sets it on each connection a web worker opens):
+# Web requests only, on PostgreSQL (tracker/web_session.py sets it on each connection a web worker
+# opens, with the other web session settings):
 # a statement running longer is stopped and the API answers 503, so that one expensive request
 # (a search for a word in every record) cannot hold a worker and the database for minutes.
 # Management commands (imports, the generator, migrations) are not limited. 0 turns it off.
@@ -139,7 +140,7 @@ REST_FRAMEWORK = {
         "transfers.authentication.SessionAuthentication",
     ],
     # Anonymous users read; writes need an authenticated user with the model permission.
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": ["transfers.permissions.ModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Refused deletions, database rules and errors of CSV requests as clear JSON 4xx answers.

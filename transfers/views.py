@@ -18,7 +18,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from . import filters, selectors, serializers
-from .models import Actor, Materiel, SanctionDesignation, Source, State
+from .models import Actor, Materiel, SanctionDesignation, Source, State, Transfer
 from .pagination import KeysetPagination, keyset_ordered
 from .parsers import GuardedJSONParser
 from .renderers import CSVRenderer, ORJSONRenderer, csv_lines, csv_text_overlapped, joined
@@ -42,6 +42,9 @@ def in_transaction(lines):
 class APIViewSet(viewsets.ModelViewSet):
     """What every resource shares: keyset pages, CSV lists, JSON bodies, validated lookups."""
 
+    # Each resource sets ``queryset`` to its model's empty queryset: the permission check reads the
+    # model there (transfers.permissions) instead of building get_queryset(), which every read uses.
+    queryset = None
     pagination_class = KeysetPagination
     parser_classes = [GuardedJSONParser]
     schema = TrackerAutoSchema()
@@ -87,6 +90,8 @@ class APIViewSet(viewsets.ModelViewSet):
 class StateViewSet(APIViewSet):
     """States: ISO3 code, names, UN M49 region and the sanctions that name them."""
 
+    queryset = State.objects.none()
+
     serializer_class = serializers.StateSerializer
     filterset_class = filters.StateFilter
     lookup_field = "iso3"
@@ -107,6 +112,8 @@ class StateViewSet(APIViewSet):
 class ActorViewSet(APIViewSet):
     """Actors: governments, forces, agencies, companies, groups and people."""
 
+    queryset = Actor.objects.none()
+
     serializer_class = serializers.ActorSerializer
     filterset_class = filters.ActorFilter
     lookup_field = "slug"
@@ -122,6 +129,8 @@ class ActorViewSet(APIViewSet):
 class MaterielViewSet(APIViewSet):
     """Materiel: kinds of weapons, munitions, components and services."""
 
+    queryset = Materiel.objects.none()
+
     serializer_class = serializers.MaterielSerializer
     filterset_class = filters.MaterielFilter
     lookup_field = "slug"
@@ -132,6 +141,8 @@ class MaterielViewSet(APIViewSet):
 
 class SourceViewSet(APIViewSet):
     """Sources: stored documents; the detail view carries the full text every quote is checked against."""
+
+    queryset = Source.objects.none()
 
     filterset_class = filters.SourceFilter
     lookup_field = "slug"
@@ -157,6 +168,8 @@ class SourceViewSet(APIViewSet):
 class TransferViewSet(APIViewSet):
     """Transfers: who supplied what to whom, by which route, and on whose word."""
 
+    queryset = Transfer.objects.none()
+
     serializer_class = serializers.TransferSerializer
     filterset_class = filters.TransferFilter
     lookup_pattern = r"[0-9]{1,19}"
@@ -164,7 +177,7 @@ class TransferViewSet(APIViewSet):
     def get_queryset(self):
         if self.action in ("list", "retrieve"):
             # Reads: plain rows, shaped by selectors.transfer_records (2 queries whatever the page size).
-            return selectors.transfer_rows().order_by("-first_reported", "-id")
+            return self.rows()
         return selectors.transfer_details(selectors.transfer_list()).order_by("-first_reported", "-id")
 
     def get_renderers(self):
@@ -173,10 +186,15 @@ class TransferViewSet(APIViewSet):
             renderers[0] = ORJSONRenderer()
         return renderers
 
+    @staticmethod
+    def rows(*, joined: bool = False) -> QuerySet:
+        return selectors.transfer_rows(joined=joined).order_by("-first_reported", "-id")
+
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
         if request.accepted_renderer.format == "csv":
-            return self.csv_response(queryset)
+            # Every row: its references joined rather than looked up per row (see transfer_rows).
+            return self.csv_response(self.filter_queryset(self.rows(joined=True)))
+        queryset = self.filter_queryset(self.get_queryset())
         return self.paginator.get_paginated_response(
             selectors.transfer_records(self.paginate_queryset(queryset))
         )
