@@ -222,6 +222,34 @@ def test_a_page_looks_references_up_per_row_and_the_export_joins_them_with_the_s
     assert export_sql.count(" JOIN ") == 6
 
 
+@pytest.mark.parametrize("filters", [{}, {"q": "drones"}, {"stance": ["denies"]}, {"category": ["uav"]}])
+def test_a_page_found_by_id_first_has_the_rows_of_the_plain_page_in_order(world, filters):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from transfers.pagination import page_rows
+    from transfers.selectors import transfer_rows
+
+    _transfers_with_everything(30, world)
+    queryset = transfer_rows(filters=filters).order_by("-first_reported", "-id")
+    for limit in (1, 3, 100):
+        with CaptureQueriesContext(connection) as captured:
+            rows = list(page_rows(queryset, limit))
+        assert rows == list(queryset[:limit])
+        assert rows  # every filter above matches something, or the comparison proves little
+        (sql,) = [query["sql"] for query in captured.captured_queries]
+        assert '"transfers_transfer"."id" IN (SELECT' in sql and f"LIMIT {limit})" in sql
+
+
+def test_a_queryset_whose_filters_join_is_paged_as_is(world):
+    from transfers.pagination import page_rows
+    from transfers.selectors import transfer_rows
+
+    joined = transfer_rows().filter(claims__stance="denies").order_by("-first_reported", "-id")
+    assert str(page_rows(joined, 5).query) == str(joined[:5].query)
+    assert list(page_rows(joined, 5)) == list(joined[:5])
+
+
 def test_filters_add_one_query_per_code_lookup(client, world, django_assert_max_num_queries):
     _transfers_with_everything(20, world)
     # 1-3. look up the State codes of supplier and via, the actor slug; 4-5. as above

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from . import filters, selectors, serializers
 from .models import Actor, Materiel, SanctionDesignation, Source, State, Transfer
-from .pagination import KeysetPagination, keyset_ordered
+from .pagination import IdsFirstKeysetPagination, KeysetPagination, keyset_ordered
 from .parsers import GuardedJSONParser
 from .renderers import CSVRenderer, ORJSONRenderer, csv_lines, csv_text_overlapped, joined
 from .schema import TrackerAutoSchema
@@ -169,6 +169,7 @@ class TransferViewSet(APIViewSet):
     """Transfers: who supplied what to whom, by which route, and on whose word."""
 
     queryset = Transfer.objects.none()
+    pagination_class = IdsFirstKeysetPagination
 
     serializer_class = serializers.TransferSerializer
     filterset_class = filters.TransferFilter

@@ -110,8 +110,14 @@ class Transfer(Record):
             # pagination orders by COALESCE(first_reported, date.min) so that the keys are never NULL
             # and a keyset page is one index range (see transfers.pagination.sort_key). These
             # indexes are on that same expression, or PostgreSQL would sort every matching row.
-            # The unfiltered list and its keyset pages.
-            models.Index(RECENT, F("id").desc(), name="transfer_recent_key_idx"),
+            # The unfiltered list and its keyset pages. On PostgreSQL it also carries the columns a
+            # search tests (materiel, actors) and first_reported itself, so that a list which walks
+            # this order testing each row (?q=, ?stance=) reads the index alone, not a heap page per
+            # row (see transfers.pagination: a page's ids are found first, then its rows).
+            models.Index(
+                RECENT, F("id").desc(), name="transfer_recent_key_idx",
+                include=["first_reported", "materiel", "supplier_actor", "recipient_actor"],
+            ),
             # ?supplier=&recipient= newest first; its prefix also serves ?supplier= lookups.
             models.Index(F("supplier"), F("recipient"), RECENT, F("id").desc(), name="transfer_pair_key_idx"),
             # ?category=&reported_after=&reported_before= newest first (see the category field).
