@@ -250,6 +250,15 @@ def test_a_queryset_whose_filters_join_is_paged_as_is(world):
     assert list(page_rows(joined, 5)) == list(joined[:5])
 
 
+def test_a_detail_shows_exactly_its_list_entry(client, world):
+    _transfers_with_everything(2, world)
+    listed = client.get(URL, {"page_size": 500}).json()["results"]
+    assert len(listed) == len(world.transfers) + 2
+    for entry in listed:  # dates, booleans and empty references come back typed on both databases
+        assert client.get(f"{URL}{entry['id']}/").json() == entry
+    assert {entry["reviewed"] for entry in listed} <= {True, False}
+
+
 def test_filters_add_one_query_per_code_lookup(client, world, django_assert_max_num_queries):
     _transfers_with_everything(20, world)
     # 1-3. look up the State codes of supplier and via, the actor slug; 4-5. as above

@@ -353,6 +353,37 @@ def _related_rows(ids: list[int]) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+@functools.cache
+def _row_sql(alias: str) -> tuple[str, list, list[str], list]:
+    """transfer_rows() for one id, compiled once per process and database (compiling it took Django
+    longer than the database takes to answer it): SQL, params, column names, value converters."""
+    query = _rows(joined=False).filter(pk=_MARK).query
+    compiler = query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    # As Django's ValuesIterable names a row's values.
+    names = list(query.selected) if query.selected else [
+        *query.extra_select, *query.values_select, *query.annotation_select
+    ]
+    converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+    return sql, list(params), names, list(converters.items())
+
+
+def transfer_row(pk: int) -> dict | None:
+    """The ``transfer_rows`` row of transfer ``pk``, or None: what a detail view reads."""
+    connection = connections["default"]
+    sql, params, names, converters = _row_sql(connection.alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk if p == _MARK else p for p in params])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    for position, (functions, expression) in converters:  # e.g. SQLite's dates and booleans
+        for function in functions:
+            row[position] = function(row[position], expression, connection)
+    return dict(zip(names, row, strict=True))
+
+
 def transfer_records(rows: list[dict]) -> list[dict]:
     """Rows from ``transfer_rows`` as the API shows them, with their route, claims and events.
 

@@ -204,10 +204,10 @@ class TransferViewSet(APIViewSet):
         lookup = self.kwargs.get("pk", "")
         if not re.fullmatch(self.lookup_pattern, lookup) or int(lookup) > serializers.BIGINT_MAX:
             raise NotFound()
-        rows = list(self.get_queryset().filter(pk=int(lookup)))
-        if not rows:
+        row = selectors.transfer_row(int(lookup))
+        if row is None:
             raise NotFound()
-        return Response(selectors.transfer_records(rows)[0])
+        return Response(selectors.transfer_records([row])[0])
 
     def csv_response(self, queryset: QuerySet) -> StreamingHttpResponse:
         # A server-side cursor on PostgreSQL (chunk_size rows per fetch), shaped CSV_CHUNK_SIZE rows at
