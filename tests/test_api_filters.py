@@ -173,3 +173,18 @@ def test_a_filterset_builds_its_form_class_once_and_each_form_its_own_fields():
     assert StateFilter(data={}).get_form_class() is not first.get_form_class()
     assert first.form.fields["q"] is not second.form.fields["q"]
     assert (first.form.data["q"], second.form.data["q"]) == ("shells", "drones")
+
+
+def test_a_sanctioned_named_actor_makes_its_transfers_sanctioned_and_empty_actors_do_not(client, world):
+    from transfers.models import SanctionDesignation
+
+    # rifles' recipient actor is the Wagner Group; no other transfer names it. Every other party is
+    # unsanctioned, and most transfers name no actor at all: they must come out false, not unknown.
+    SanctionDesignation.objects.create(
+        slug="wagner", regime=SanctionDesignation.objects.get().regime, actor=world.actors["wagner-group"],
+        source=world.sources["unsc"], quote="The Security Council imposed sanctions",
+    )
+    assert get(client, sanctioned="true") == {"shells", "rifles"}
+    assert get(client, sanctioned="false") == {"drones", "us-shells"}
+    flags = {row["slug"]: row["sanctioned"] for row in client.get(URL).json()["results"]}
+    assert flags == {"shells": True, "rifles": True, "drones": False, "us-shells": False}

@@ -11,12 +11,25 @@ import json
 from django.db.models import Lookup
 
 
+class Ids:
+    """Integer ids for ``__any``, e.g. ``filter(transfer_id__any=Ids(ids))``, passed through as one value.
+
+    Django resolves and type-checks a plain list in a filter item by item; for the 5,000 ids of each
+    chunk of a CSV export that took 5 s of a 300k-row export. The ids must be ints already.
+    """
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: list[int]):
+        self.values = values
+
+
 class Any(Lookup):
     lookup_name = "any"
     prepare_rhs = False
 
     def get_db_prep_lookup(self, value, connection):
-        return "%s", [[int(v) for v in value]]
+        return "%s", [value.values if isinstance(value, Ids) else [int(v) for v in value]]
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from transfers.selectors import denial_exists, sanctioned_party_exists
+from transfers.selectors import denial_exists, sanctioned_party
 
 
 class YesNoFilter(admin.SimpleListFilter):
@@ -27,7 +27,7 @@ class SanctionedFilter(YesNoFilter):
     parameter_name = "sanctioned"
 
     def expression(self):
-        return sanctioned_party_exists()
+        return sanctioned_party()
 
 
 class ContestedFilter(YesNoFilter):
