@@ -17,7 +17,7 @@ pytestmark = [
 def reset_timeout():
     yield
     with connection.cursor() as cursor:
-        cursor.execute("RESET statement_timeout; RESET max_parallel_workers_per_gather")
+        cursor.execute("RESET statement_timeout; RESET max_parallel_workers_per_gather; RESET work_mem")
 
 
 def show(name: str) -> str:
@@ -29,11 +29,13 @@ def show(name: str) -> str:
 def test_a_web_worker_connection_gets_the_timeout_and_no_parallel_workers(settings, reset_timeout):
     from tracker.web_session import configure
 
-    assert show("max_parallel_workers_per_gather") != "0"  # the server's default, or this proves nothing
+    # The server's defaults, or this proves nothing.
+    assert show("max_parallel_workers_per_gather") != "0" and show("work_mem") != "32MB"
     settings.WEB_STATEMENT_TIMEOUT_MS = 1234
     configure(sender=None, connection=connection)
     assert show("statement_timeout") == "1234ms"
     assert show("max_parallel_workers_per_gather") == "0"
+    assert show("work_mem") == "32MB"
 
 
 def test_a_timeout_of_0_leaves_the_server_default(settings, reset_timeout):

@@ -84,6 +84,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # (a search for a word in every record) cannot hold a worker and the database for minutes.
 # Management commands (imports, the generator, migrations) are not limited. 0 turns it off.
 WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=30_000)
+# Web requests only, on PostgreSQL: the memory a sort or hash may use before spilling (see
+# tracker/web_session.py for why searches need more than the server's default 4MB).
+WEB_WORK_MEM = env.str("WEB_WORK_MEM", default="32MB")
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
