@@ -216,11 +216,10 @@ def captured_sql(path: str) -> list[str]:
 def web_session(connection):
     """The session settings of a web worker's connection (tracker/web_session.py), so that the floor
     runs the SQL as the API does (without parallel workers, for one)."""
-    from tracker.web_session import session_settings
+    from tracker import web_session
 
     with connection.cursor() as cursor:
-        for name, value in session_settings().items():
-            cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+        web_session.apply(cursor)
     connection.commit()
 
 

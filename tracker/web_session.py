@@ -27,11 +27,16 @@ def session_settings() -> dict[str, str]:
     return values
 
 
-def configure(sender, connection, **kwargs):
-    """Apply ``session_settings()`` to a new PostgreSQL connection (one statement)."""
-    if connection.vendor != "postgresql":
-        return
+def apply(cursor):
+    """Set ``session_settings()`` through a DB-API cursor (Django's or psycopg2's), in one statement."""
     values = session_settings()
     calls = ", ".join("set_config(%s, %s, false)" for _ in values)
+    cursor.execute(f"SELECT {calls}", [item for pair in values.items() for item in pair])
+
+
+def configure(sender, connection, **kwargs):
+    """Apply ``session_settings()`` to a new PostgreSQL connection."""
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {calls}", [item for pair in values.items() for item in pair])
+        apply(cursor)
