@@ -183,3 +183,100 @@ def test_a_history_row_holds_exactly_the_stored_values(world, tmp_path):
     for field in Transfer._meta.concrete_fields:
         assert getattr(history, field.attname) == getattr(transfer, field.attname), field.attname
     assert history.history_type == "+"
+
+
+# -- foreign keys: checked once per referenced row where PostgreSQL allows it ------------------------
+
+
+def _role(connection) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        return cursor.fetchone()[0]
+
+
+def test_references_are_checked_in_bulk_on_postgresql_and_the_row_triggers_come_back_on(world, tmp_path):
+    from django.db import IntegrityError, connection, transaction
+
+    with open(write(tmp_path, GOOD), encoding="utf-8") as file:
+        result = import_transfers_csv(file=file)
+    assert result.reference_checks == ("bulk" if connection.vendor == "postgresql" else "per-row")
+    assert Transfer.objects.get(slug="prk-rus-shells").supplier_actor.slug == "dprk-government"
+    if connection.vendor != "postgresql":
+        return
+    assert _role(connection) == "origin"
+    # Later writes in the same transaction are checked again: a route to a missing State is refused.
+    shells = Transfer.objects.get(slug="prk-rus-shells")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TransferVia.objects.create(transfer=shells, state_id=987_654)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.django_db(transaction=True)  # the per-row checks run at the real commit
+@pytest.mark.parametrize("reference_checks", ["bulk", "per-row"])
+def test_a_reference_deleted_after_validation_rejects_the_whole_file(world, tmp_path, monkeypatch, reference_checks):
+    from django.db import IntegrityError
+
+    from transfers.services import imports
+
+    # The validator read an actor that is gone by the time rows are written (another curator deleted it).
+    ghost = ActorFactory(slug="ghost")
+    validator_init = imports._Validator.__init__
+
+    def stale_validator(self, using):
+        validator_init(self, using)
+        ghost.delete()
+
+    monkeypatch.setattr(imports._Validator, "__init__", stale_validator)
+    body = GOOD + "ghostly,IRN,RUS,ghost,,shahed-136,,delivered,,false,,\n"
+    with open(write(tmp_path, body), encoding="utf-8") as file:
+        if reference_checks == "bulk" and imports.connections["default"].vendor == "postgresql":
+            with pytest.raises(ImportRejected) as rejected:
+                import_transfers_csv(file=file, reference_checks=reference_checks)
+            [error] = rejected.value.errors
+            assert (error.line, error.field) == (4, "supplier_actor")
+            assert "was deleted while the import ran" in error.message
+        else:  # the database's own check refuses the commit
+            with pytest.raises(IntegrityError):
+                import_transfers_csv(file=file, reference_checks=reference_checks)
+    assert not Transfer.objects.exists() and not Transfer.history.exists() and not TransferVia.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the other session must see the actor
+def test_the_referenced_rows_stay_locked_until_the_import_commits(world, tmp_path):
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    import psycopg2
+
+    settings = connection.settings_dict
+    with transaction.atomic():
+        with open(write(tmp_path, GOOD), encoding="utf-8") as file:
+            assert import_transfers_csv(file=file).reference_checks == "bulk"
+        # Another session cannot take the lock a DELETE needs on a referenced actor meanwhile.
+        other = psycopg2.connect(host=settings["HOST"], port=settings["PORT"], user=settings["USER"],
+                                 password=settings["PASSWORD"], dbname=settings["NAME"])
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '200ms'")
+                cursor.execute("SELECT count(*) FROM transfers_actor WHERE slug = 'dprk-government'")
+                assert cursor.fetchone() == (1,)
+                with pytest.raises(psycopg2.errors.LockNotAvailable):
+                    cursor.execute("SELECT id FROM transfers_actor WHERE slug = 'dprk-government' FOR UPDATE")
+        finally:
+            other.close()
+
+
+def test_another_trigger_on_the_tables_keeps_the_per_row_checks(world, tmp_path):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("triggers: PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE FUNCTION noop_trigger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$")
+        cursor.execute("CREATE TRIGGER noop BEFORE INSERT ON transfers_transfer FOR EACH ROW EXECUTE FUNCTION "
+                       "noop_trigger()")
+    with open(write(tmp_path, GOOD), encoding="utf-8") as file:
+        assert import_transfers_csv(file=file).reference_checks == "per-row"
+    assert Transfer.objects.count() == 2
