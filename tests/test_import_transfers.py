@@ -93,6 +93,7 @@ def test_a_bad_row_rejects_the_whole_file_naming_line_and_field(world, tmp_path)
         ("x,PRK,RUS,,,artillery-shells,,,,maybe,,", "covert", "not true or false"),
         ("x,PRK,RUS,,,artillery-shells,,,,,,SYR;RUS", "via", "RUS is the supplier or the recipient"),
         ("not a slug,PRK,RUS,,,artillery-shells,,,,,,", "slug", "is not a slug"),
+        ("x,PRK,RUS,,,artillery-shells,,,,,a \x00 byte,", "description", "contains a NUL character"),
     ],
 )
 def test_it_names_the_field_of_each_kind_of_error(world, tmp_path, row, field, message):

@@ -29,7 +29,10 @@ def _copy_cell(value) -> str:
     if value is False:
         return "f"
     if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
+        # Most values have nothing to escape; four `in` tests cost a twentieth of a translate().
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.translate(_COPY_ESCAPES)
+        return value
     return str(value)
 
 

@@ -135,9 +135,11 @@ class _Validator:
     def row(self, line: int, raw: dict[str, str]) -> _Row | None:
         before = self.error_count
         get = lambda name: (raw.get(name) or "")  # noqa: E731 - absent optional columns read as empty
-        for name, value in raw.items():
-            if value and "\x00" in value:  # PostgreSQL text cannot hold NUL; COPY would fail mid-import
-                self.error(line, name or "?", "contains a NUL character.")
+        # PostgreSQL text cannot hold NUL; COPY would fail mid-import. (One test per row, then per field.)
+        if "\x00" in "".join(value for value in raw.values() if isinstance(value, str)):
+            for name, value in raw.items():
+                if isinstance(value, str) and "\x00" in value:
+                    self.error(line, name or "?", "contains a NUL character.")
 
         slug = get("slug").strip()
         if not slug:
@@ -196,7 +198,8 @@ class _Validator:
             self.error(line, "covert", f"{text!r} is not true or false.")
 
         via: list[int] = []
-        for code in filter(None, (c.strip() for c in get("via").split(VIA_SEPARATOR))):
+        route = get("via")
+        for code in filter(None, (c.strip() for c in route.split(VIA_SEPARATOR))) if route else ():
             pk = self.state(line, "via", code)
             if pk is None:
                 continue
