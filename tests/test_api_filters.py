@@ -111,6 +111,37 @@ def test_text_search_covers_descriptions_materiel_actors_and_quotes(client, worl
     assert get(client, q="zzzqx") == set()
 
 
+# Words that LIKE would treat as patterns, or whose case differs from the record's.
+SEARCH_WORDS = ["100%", "%", "_", "under_score", "a\\b", "\\", "covert", "COVERT", "mIxEd", "syria", "Été", "été",
+                "shahed", "wagner", "zzzqx"]
+
+
+@pytest.mark.parametrize("by_id_limit", [0, 1000], ids=["walking the list", "by id first"])
+def test_search_finds_what_icontains_on_each_field_finds(world, monkeypatch, by_id_limit):
+    # The search renders SQL compiled once (selectors._Mentions); it must mean what Django's own
+    # icontains filters mean on this database, escaping and case included.
+    from django.db.models import Q
+
+    from tests import factories
+    from transfers.models import Transfer
+    from transfers.selectors import transfer_search
+
+    monkeypatch.setattr("transfers.selectors.SEARCH_BY_ID_LIMIT", by_id_limit)
+    for n, text in enumerate(["100% covert", "an under_score", "a\\b back", "MiXeD case", "Été 2022", "plain"]):
+        factories.TransferFactory(slug=f"odd-{n}", description=text)
+    source = factories.SourceFactory(text="They wrote a quote about 100% of it.")
+    factories.ClaimFactory(transfer=Transfer.objects.get(slug="odd-5"), source=source, quote="a quote about 100% of it")
+    for word in SEARCH_WORDS:
+        expected = set(Transfer.objects.filter(
+            Q(description__icontains=word) | Q(materiel__name__icontains=word) | Q(supplier_actor__name__icontains=word)
+            | Q(recipient_actor__name__icontains=word) | Q(claims__quote__icontains=word)
+        ).values_list("slug", flat=True))
+        found = set(transfer_search(Transfer.objects.all(), word).values_list("slug", flat=True))
+        assert found == expected, word
+    assert set(transfer_search(Transfer.objects.all(), "100%").values_list("slug", flat=True)) == {"odd-0", "odd-5"}
+    assert not transfer_search(Transfer.objects.all(), "_").exclude(slug="odd-1").exists()
+
+
 def test_a_word_that_matches_few_transfers_costs_one_more_query(client, world, django_assert_num_queries):
     # The matching ids first, then the page of them, then what belongs to the page.
     with django_assert_num_queries(3):

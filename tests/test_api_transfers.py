@@ -241,6 +241,22 @@ def test_a_page_found_by_id_first_has_the_rows_of_the_plain_page_in_order(world,
         assert '"transfers_transfer"."id" IN (SELECT' in sql and f"LIMIT {limit})" in sql
 
 
+@pytest.mark.parametrize("text", ["drones", "drones shahed"])
+def test_a_searched_page_found_by_id_first_matches_the_plain_page(world, monkeypatch, text):
+    # A frequent word is a filter of sub-queries on the transfer's id (selectors._Mentions); inside
+    # the id-first sub-query, the transfer table has another alias, which the filter must follow.
+    from transfers.pagination import page_rows
+    from transfers.selectors import transfer_rows
+
+    monkeypatch.setattr("transfers.selectors.SEARCH_BY_ID_LIMIT", 0)
+    _transfers_with_everything(30, world)
+    queryset = transfer_rows(filters={"q": text}).order_by("-first_reported", "-id")
+    for limit in (1, 3, 100):
+        rows = list(page_rows(queryset, limit))
+        assert rows and rows == list(queryset[:limit])
+    assert "drones" in {row["slug"] for row in queryset}
+
+
 def test_a_queryset_whose_filters_join_is_paged_as_is(world):
     from transfers.pagination import page_rows
     from transfers.selectors import transfer_rows
