@@ -222,7 +222,9 @@ def test_a_page_looks_references_up_per_row_and_the_export_joins_them_with_the_s
     assert export_sql.count(" JOIN ") == 6
 
 
-@pytest.mark.parametrize("filters", [{}, {"q": "drones"}, {"stance": ["denies"]}, {"category": ["uav"]}])
+@pytest.mark.parametrize("filters", [{}, {"q": "drones"}, {"stance": ["denies"]}, {"category": ["uav"]},
+                                     {"sanctioned": True}, {"sanctioned": False},
+                                     {"reported_after": datetime.date(2020, 1, 5)}])
 def test_a_page_found_by_id_first_has_the_rows_of_the_plain_page_in_order(world, filters):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

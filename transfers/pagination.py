@@ -99,6 +99,19 @@ def keyset_ordered(queryset: QuerySet) -> QuerySet:
     ])
 
 
+def _names_in(expressions) -> set[str]:
+    """The names (F, or "-name" strings) that ordering expressions refer to."""
+    names: set[str] = set()
+    for expression in expressions:
+        if isinstance(expression, str):
+            names.add(expression.lstrip("-"))
+        elif isinstance(expression, F):
+            names.add(expression.name)
+        elif expression is not None:
+            names |= _names_in(expression.get_source_expressions())
+    return names
+
+
 def page_rows(queryset: QuerySet, limit: int) -> QuerySet:
     """The first ``limit`` rows of ``queryset``, found by id first, then read (one query).
 
@@ -114,6 +127,10 @@ def page_rows(queryset: QuerySet, limit: int) -> QuerySet:
     if any(getattr(table, "join_type", None) for table in used):
         return queryset[:limit]
     ids = queryset.values("pk")[:limit]
+    # The id query needs no annotation but those its ordering names (filters inline theirs): the
+    # look-ups of the row's references, resolved again into a sub-query, were most of its cost.
+    named = _names_in(query.order_by)
+    ids.query.annotations = {name: a for name, a in ids.query.annotations.items() if name in named}
     outer = queryset.all()
     outer.query.where = WhereNode()
     return outer.filter(pk__in=ids)[:limit]
