@@ -206,6 +206,27 @@ def test_a_filterset_builds_its_form_class_once_and_each_form_its_own_fields():
     assert (first.form.data["q"], second.form.data["q"]) == ("shells", "drones")
 
 
+def test_a_filterset_sets_what_django_filter_sets_with_its_own_filters_bound_to_itself(world):
+    import django_filters
+
+    from transfers.filters import ActorFilter, TransferFilter
+    from transfers.models import Actor
+
+    ours = ActorFilter(data={"q": "wagner"}, queryset=Actor.objects.all())
+    library = django_filters.FilterSet.__new__(ActorFilter)
+    django_filters.FilterSet.__init__(library, data={"q": "wagner"}, queryset=Actor.objects.all())
+    assert vars(ours).keys() == vars(library).keys()  # a django-filter upgrade that adds state shows here
+    assert ours.filters.keys() == library.filters.keys()
+    for name, own in ours.filters.items():
+        assert own is not ActorFilter.base_filters[name] and own.parent is ours and own.model is Actor
+    # A filter declared with a method calls this FilterSet's method, not the declaration's.
+    assert set(ours.qs.values_list("slug", flat=True)) == {"wagner-group"}
+    other = ActorFilter(data={"q": "white"}, queryset=Actor.objects.all())
+    assert set(other.qs.values_list("slug", flat=True)) == {"white-house"}
+    assert ours.filters["q"].filter.f is ours.filters["q"]
+    assert TransferFilter(data={}).filters["ordering"].parent is not TransferFilter(data={}).filters["ordering"].parent
+
+
 def test_a_sanctioned_named_actor_makes_its_transfers_sanctioned_and_empty_actors_do_not(client, world):
     from transfers.models import SanctionDesignation
 
