@@ -360,6 +360,7 @@ def bench_imports(database_url: str, rows: int, orm_rows: int) -> dict:
     prefix = f"bench-import-{secrets.token_hex(3)}-"
     text = import_csv(rows, prefix)
     result = {"rows": rows}
+    checkpoint(database_url)
     try:
         outcome = import_transfers_csv(file=io.StringIO(text), reason="benchmark", method="copy")
         result.update(import_seconds=outcome.seconds, import_rps=rows / outcome.seconds, timings=outcome.timings,
@@ -404,6 +405,7 @@ def bench_imports(database_url: str, rows: int, orm_rows: int) -> dict:
             str(materiel[row["materiel"]]), row["quantity"] or "\\N", "", row["status"], "f" if row["covert"] == "false"
             else "t", row["first_reported"], row["description"], "",
         ]) + "\n")
+    checkpoint(database_url)
     connection = psycopg2.connect(database_url)
     try:
         with connection.cursor() as cursor:
@@ -423,9 +425,26 @@ def bench_imports(database_url: str, rows: int, orm_rows: int) -> dict:
     return result
 
 
+def checkpoint(database_url: str):
+    """CHECKPOINT, so that each import starts just after one, as the others do. A 100k-row import
+    writes about 300 MB of WAL; with the default max_wal_size (1 GB), the phase's imports and
+    vacuums set checkpoints off, and an import that ran into one wrote full pages for each page it
+    touched first: the same import took 6 s or 12 s depending on where the last checkpoint fell."""
+    import psycopg2
+
+    connection = psycopg2.connect(database_url)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+    finally:
+        connection.close()
+
+
 def vacuum(database_url: str):
     """VACUUM (ANALYZE) what the imports wrote and deleted, so that the next run starts as this one
-    did: the list order's index answers searches alone only on pages vacuum marked all-visible."""
+    did: the list order's index answers searches alone only on pages vacuum marked all-visible.
+    Then a checkpoint (see ``checkpoint``)."""
     import psycopg2
 
     connection = psycopg2.connect(database_url)
@@ -437,7 +456,8 @@ def vacuum(database_url: str):
                            "transfers_transfervia, transfers_historicaltransfervia")
     finally:
         connection.close()
-    log(f"  vacuumed the imported-then-deleted rows in {time.perf_counter() - started:.1f}s")
+    checkpoint(database_url)
+    log(f"  vacuumed the imported-then-deleted rows and checkpointed in {time.perf_counter() - started:.1f}s")
 
 
 # -- CSV export --------------------------------------------------------------------------------------
