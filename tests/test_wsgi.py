@@ -17,3 +17,17 @@ def test_a_worker_loads_the_state_codes_as_it_starts():
 
     importlib.reload(tracker.wsgi)
     assert filters._known_state_codes.get("PRK") == state.pk
+
+
+@pytest.mark.django_db
+def test_a_worker_loads_its_views_and_freezes_what_it_loaded_out_of_the_collectors_reach():
+    import gc
+    import sys
+
+    import tracker.wsgi
+
+    gc.unfreeze()
+    importlib.reload(tracker.wsgi)
+    assert "transfers.views" in sys.modules
+    assert gc.get_freeze_count() > 10_000
+    gc.unfreeze()  # the rest of the test run collects as usual
