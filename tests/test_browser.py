@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.urls import reverse
 
 from transfers import models
@@ -61,6 +62,9 @@ def browser_page(monkeypatch):
             yield page
         finally:
             browser.close()
+            # The test's own queries ran beside Playwright's greenlets, on a connection of their own
+            # (Django keeps one per context); closed here, or the test database could not be dropped.
+            connections.close_all()
 
 
 def test_an_editor_adds_a_claim_inline_and_sees_it_in_the_history(live_server, browser_page, editor, admin_world):
