@@ -400,6 +400,7 @@ def bench_imports(database_url: str, rows: int, orm_rows: int) -> dict:
                 f"{orm_rows / outcome.seconds:,.0f}/s")
         finally:
             delete_imported(prefix)
+        vacuum(database_url)
 
     # The floor: PostgreSQL's COPY of the same rows straight into the transfer table (no checks, no history).
     from transfers.models import Materiel, State
@@ -413,7 +414,6 @@ def bench_imports(database_url: str, rows: int, orm_rows: int) -> dict:
             str(materiel[row["materiel"]]), row["quantity"] or "\\N", "", row["status"], "f" if row["covert"] == "false"
             else "t", row["first_reported"], row["description"], "",
         ]) + "\n")
-    checkpoint(database_url)
     connection = psycopg2.connect(database_url)
     try:
         with connection.cursor() as cursor:

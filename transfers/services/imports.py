@@ -372,14 +372,12 @@ class _ReferenceLocks:
         for model, *fields in self.REFERENCES:
             wanted: dict[int, tuple[int, str]] = {}  # id -> the first (line, field) that refers to it
             for row in rows:
-                for attname, name in fields:
-                    pk = row.values[attname]
+                named = [(row.values[attname], name) for attname, name in fields]
+                if model is State:
+                    named += [(pk, "via") for pk in row.via]
+                for pk, name in named:
                     if pk is not None and pk not in self.locked[model]:
                         wanted.setdefault(pk, (row.line, name))
-                if model is State:
-                    for pk in row.via:
-                        if pk not in self.locked[model]:
-                            wanted.setdefault(pk, (row.line, "via"))
             if not wanted:
                 continue
             found = self._lock(model, wanted)
