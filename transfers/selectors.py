@@ -286,6 +286,7 @@ TRANSFER_ROW = {
     "quantity_note": "quantity_note", "status": "status", "destination": "destination_slug",
     "covert": "covert", "first_reported": "first_reported", "description": "description",
     "sanctioned": "sanctioned", "reviewed_at": "reviewed_at", "created_at": "created_at", "updated_at": "updated_at",
+    "version": "version",
 }
 
 # The row keys read from a referenced record: key -> (reference, the referenced model, its column).

@@ -13,7 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import JsonResponse, StreamingHttpResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -23,6 +23,7 @@ from .pagination import IdsFirstKeysetPagination, KeysetPagination, keyset_order
 from .parsers import GuardedJSONParser
 from .renderers import CSVRenderer, ORJSONRenderer, csv_lines, csv_text_overlapped, joined
 from .schema import TrackerAutoSchema
+from .services.records import record_delete, record_save, record_update
 from .services.transfers import transfer_create, transfer_update
 
 CSV_CHUNK_SIZE = 5000
@@ -37,6 +38,39 @@ def in_transaction(lines):
     """
     with transaction.atomic():
         yield from lines
+
+
+def etag(version: int) -> str:
+    """A record's ETag: its version, which moves on with every change (transfers.models.base.Record)."""
+    return f'"{version}"'
+
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
+
+
+def expected_version(request) -> int | None:
+    """The version an ``If-Match`` header names (None without one, or for ``*``); 400 if it names none."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    tags = _tags(header)
+    if len(tags) != 1 or not re.fullmatch(r'"[0-9]{1,9}"', tags[0]):
+        raise ValidationError({"If-Match": ['Send the one ETag the record was read with, e.g. If-Match: "3".']})
+    return int(tags[0].strip('"'))
+
+
+def not_modified(request, version: int) -> bool:
+    header = request.headers.get("If-None-Match", "").strip()
+    return bool(header) and (header == "*" or etag(version) in _tags(header))
+
+
+def with_etag(request, response: Response, version: int) -> Response:
+    """The record's ETag on ``response``; a 304 instead when ``If-None-Match`` names it (GET, HEAD)."""
+    if request.method in ("GET", "HEAD") and not_modified(request, version):
+        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    response["ETag"] = etag(version)
+    return response
 
 
 class APIViewSet(viewsets.ModelViewSet):
@@ -71,6 +105,35 @@ class APIViewSet(viewsets.ModelViewSet):
         if request.accepted_renderer.format == "csv":
             return self.csv_response(self.filter_queryset(self.get_queryset()))
         return super().list(request, *args, **kwargs)
+
+    # Writes hand the parsed values to the write services (transfers.services.records), which check the
+    # version, every rule, and save only the fields given; the serializers only parse.
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return with_etag(request, Response(self.get_serializer(instance).data), instance.version)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = record_save(record=self.get_queryset().model(**serializer.validated_data))
+        response = Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
+        return with_etag(request, response, record.version)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        record = record_update(
+            model=type(instance), pk=instance.pk, data=serializer.validated_data,
+            expected_version=expected_version(request),
+        )
+        return with_etag(request, Response(self.get_serializer(record).data), record.version)
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        record_delete(record=instance, expected_version=expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def csv_columns(self) -> list[str]:
         return list(self.get_serializer().fields)
@@ -207,7 +270,7 @@ class TransferViewSet(APIViewSet):
         row = selectors.transfer_row(int(lookup))
         if row is None:
             raise NotFound()
-        return Response(selectors.transfer_records([row])[0])
+        return with_etag(request, Response(selectors.transfer_records([row])[0]), row["version"])
 
     def csv_response(self, queryset: QuerySet) -> StreamingHttpResponse:
         # A server-side cursor on PostgreSQL (chunk_size rows per fetch), shaped CSV_CHUNK_SIZE rows at
@@ -230,8 +293,9 @@ class TransferViewSet(APIViewSet):
 
     def _output(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
         transfer = self.get_queryset().get(pk=pk)
-        return Response(serializers.TransferSerializer(transfer, context=self.get_serializer_context()).data,
-                        status=status_code)
+        response = Response(serializers.TransferSerializer(transfer, context=self.get_serializer_context()).data,
+                            status=status_code)
+        return with_etag(self.request, response, transfer.version)
 
     def create(self, request, *args, **kwargs):
         serializer = serializers.TransferWriteSerializer(data=request.data, context=self.get_serializer_context())
@@ -245,7 +309,7 @@ class TransferViewSet(APIViewSet):
             transfer, data=request.data, partial=kwargs.get("partial", False), context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        transfer_update(transfer=transfer, data=serializer.validated_data)
+        transfer_update(transfer=transfer, data=serializer.validated_data, expected_version=expected_version(request))
         return self._output(transfer.pk)
 
 

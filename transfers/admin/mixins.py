@@ -65,6 +65,10 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
         ]
 
     def save_model(self, request, obj, form, change):
+        if getattr(request, "reverting_history", False) and hasattr(obj, "version"):
+            # A revert rebuilds the record from an old history row, old version included: it is a
+            # deliberate change of the current record.
+            obj.version = type(obj)._base_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
         obj._change_reason = self.reason_for(request, form, change=change)
         super().save_model(request, obj, form, change)
 
@@ -84,6 +88,7 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
         # save a POSTed revert: refuse it here.
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied
+        request.reverting_history = True
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def delete_model(self, request, obj):

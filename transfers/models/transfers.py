@@ -4,12 +4,12 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
+from transfers import rules
 from transfers.choices import Credibility, DatePrecision, MaterielCategory, Stance, TransferStatus
 
 from .base import Record, SlugManager, choices_constraint, quote_check, validate_quote
@@ -164,6 +164,24 @@ class Transfer(Record):
     def is_reviewed(self) -> bool:
         return self.reviewed_at is not None
 
+    def clean(self):
+        super().clean()
+        problems = [rules.parties_differ(self.supplier_id, self.recipient_id)]
+        if self.pk is not None:
+            # A changed supplier or recipient must not be a State the route passes through: the route
+            # being written with it (``pending_via``, set by the service) or else the stored one.
+            via = getattr(self, "pending_via", None)
+            if via is None:
+                via = TransferVia.objects.filter(transfer_id=self.pk).order_by("id").values_list("state_id", flat=True)
+            problems.append(rules.route_states(
+                via, supplier_id=self.supplier_id, recipient_id=self.recipient_id, label=state_label,
+            ))
+        rules.enforce(*problems)
+
+
+def state_label(state_id) -> str:
+    return State.objects.filter(pk=state_id).values_list("iso3", flat=True).first() or f"State {state_id}"
+
 
 class TransferViaManager(models.Manager):
     def get_by_natural_key(self, transfer_slug, iso3):
@@ -191,6 +209,15 @@ class TransferVia(models.Model):
         return (self.transfer.slug, self.state.iso3)
 
     natural_key.dependencies = ["transfers.transfer", "transfers.state"]
+
+    def clean(self):
+        super().clean()
+        if self.transfer_id is None or self.state_id is None:
+            return
+        rules.enforce(rules.route_states(
+            [self.state_id], supplier_id=self.transfer.supplier_id, recipient_id=self.transfer.recipient_id,
+            label=state_label,
+        ))
 
 
 class TransferViaRegionManager(models.Manager):
@@ -326,12 +353,8 @@ class TransferEvent(models.Model):
         return self.date.isoformat()
 
     def clean(self):
-        errors = {}
-        if self.claim_id and self.transfer_id and self.claim.transfer_id != self.transfer_id:
-            errors["claim"] = "The claim must belong to the same transfer."
-        if self.date and self.date_precision == DatePrecision.MONTH and self.date.day != 1:
-            errors["date"] = "A month-precision date is stored as the first day of its month."
-        if self.date and self.date_precision == DatePrecision.YEAR and (self.date.month, self.date.day) != (1, 1):
-            errors["date"] = "A year-precision date is stored as 1 January of its year."
-        if errors:
-            raise ValidationError(errors)
+        super().clean()
+        rules.enforce(
+            rules.claim_of_transfer(self.claim.transfer_id if self.claim_id else None, self.transfer_id),
+            rules.date_matches_precision(self.date, self.date_precision),
+        )
