@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from transfers.forms import CurationForm, KnownLabelAutocompleteSelect, KnownLabelsForm
 from transfers.paginators import EstimatedCountPaginator
-from transfers.services.records import record_save
+from transfers.services.records import record_delete, record_save
 
 ADDED_REASON = "Added in the admin"
 DELETED_REASON = "Deleted in the admin"
@@ -88,11 +88,12 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
     def save_formset(self, request, form, formset, change):
         reason = self.reason_for(request, form, change=change)
         instances = formset.save(commit=False)
+        # Inline rows are parts of the page's record: it was saved already (save_model), and the
+        # admin says once for all rows what their change means for it (see TransferAdmin.save_related).
         for obj in formset.deleted_objects:
-            obj._change_reason = reason
-            obj.delete()
+            record_delete(record=obj, reason=reason, touch_transfer=False)
         for obj in instances:
-            record_save(record=obj, user=request.user, reason=reason)
+            record_save(record=obj, user=request.user, reason=reason, touch_transfer=False)
         formset.save_m2m()
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -105,7 +106,7 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
 
     def delete_model(self, request, obj):
         obj._change_reason = DELETED_REASON
-        super().delete_model(request, obj)
+        record_delete(record=obj, reason=DELETED_REASON)
 
     def delete_queryset(self, request, queryset):
         # One delete per record so that each leaves its history with a reason (the bulk action

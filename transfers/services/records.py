@@ -61,6 +61,53 @@ def _lock(model: type[models.Model], pk) -> models.Model:
     return model._base_manager.select_for_update().get(pk=pk)
 
 
+# What a review vouches for: every field of a transfer but its bookkeeping and the review itself.
+UNREVIEWED_FIELDS = {"id", "reviewed_by", "reviewed_at", "version", "created_at", "updated_at", "category", "synthetic"}
+
+
+def _review_lapses(record, stored) -> list[str]:
+    """A reviewed transfer whose data changes returns to draft: the review vouched for the data as it was.
+
+    Returns the fields it changed (the review's), to be saved with the change."""
+    from transfers.models import Transfer
+
+    from .review import transfer_return_to_draft
+
+    if not isinstance(record, Transfer) or stored is None or stored.reviewed_at is None:
+        return []
+    changed = [
+        field.attname for field in Transfer._meta.concrete_fields
+        if field.name not in UNREVIEWED_FIELDS and getattr(record, field.attname) != getattr(stored, field.attname)
+    ]
+    if not changed:
+        return []
+    transfer_return_to_draft(transfer=record, reason=getattr(record, "_change_reason", "") or "Changed")
+    return ["reviewed_by", "reviewed_at"]
+
+
+def transfer_part_changed(*, transfer_id, reason: str = "") -> None:
+    """A claim, timeline step or route step of a transfer changed: the transfer as the API shows it
+    changed with it (its version moves on) and a review of it no longer holds."""
+    from transfers.models import Transfer
+
+    from .review import transfer_return_to_draft
+
+    transfer = _lock(Transfer, transfer_id)
+    fields = []
+    if transfer.is_reviewed:
+        transfer_return_to_draft(transfer=transfer, reason=f"{reason or 'Its parts changed'} (returned to draft)")
+        fields = ["reviewed_by", "reviewed_at"]
+    transfer.save(update_fields=fields)
+
+
+def _transfer_of(record):
+    from transfers.models import Claim, TransferEvent, TransferVia, TransferViaRegion
+
+    if isinstance(record, Claim | TransferEvent | TransferVia | TransferViaRegion):
+        return record.transfer_id
+    return None
+
+
 @transaction.atomic
 def record_save(
     *,
@@ -70,28 +117,34 @@ def record_save(
     user=None,
     reason: str = "",
     exclude: Iterable[str] = (),
+    touch_transfer: bool = True,
 ) -> models.Model:
     """Validate ``record`` by every rule (``full_clean``) and save it, with its history user and reason.
 
     ``fields``: save only these (an update writes what it was asked to, nothing else).
     ``expected_version``: refuse with :class:`VersionMismatch` unless the stored record has it.
+    ``touch_transfer``: for a part of a transfer (claim, timeline or route step), whether to call
+    :func:`transfer_part_changed` now; a caller writing several parts calls it once at the end.
     """
-    if record.pk is not None and not record._state.adding and hasattr(record, "version"):
-        stored = type(record)._base_manager.select_for_update().filter(pk=record.pk).values_list("version", flat=True)
-        current = stored.first()
-        if expected_version is not None and current is not None and current != expected_version:
-            record.version = current
-            raise VersionMismatch(record, expected_version)
+    stored = None
+    if record.pk is not None and not record._state.adding:
+        stored = type(record)._base_manager.select_for_update().filter(pk=record.pk).first()
+    if stored is not None and expected_version is not None and stored.version != expected_version:
+        record.version = stored.version
+        raise VersionMismatch(record, expected_version)
     lock_source(record)
     record.full_clean(exclude=list(exclude))
     if user is not None:
         record._history_user = user
     if reason:
         record._change_reason = reason[:100]
-    if fields is not None and record.pk is not None and not record._state.adding:
-        record.save(update_fields=list(fields))
+    lapsed = _review_lapses(record, stored)
+    if fields is not None and stored is not None:
+        record.save(update_fields=[*fields, *lapsed])
     else:
         record.save()
+    if touch_transfer and _transfer_of(record) is not None:
+        transfer_part_changed(transfer_id=_transfer_of(record), reason=reason)
     return record
 
 
@@ -116,17 +169,25 @@ def record_update(
 
 
 @transaction.atomic
-def record_delete(*, record: models.Model, expected_version: int | None = None, reason: str = "") -> None:
+def record_delete(
+    *, record: models.Model, expected_version: int | None = None, reason: str = "", touch_transfer: bool = True
+) -> None:
     """Delete ``record`` unless it changed since ``expected_version`` (PROTECT still refuses dependents)."""
     if hasattr(record, "version"):
+        reason_given = getattr(record, "_change_reason", "")
         record = _lock(type(record), record.pk)
+        record._change_reason = reason_given
         if expected_version is not None and record.version != expected_version:
             raise VersionMismatch(record, expected_version)
     if reason:
         record._change_reason = reason[:100]
+    transfer_id = _transfer_of(record)
     record.delete()
+    if touch_transfer and transfer_id is not None:
+        transfer_part_changed(transfer_id=transfer_id, reason=reason)
 
 
 __all__ = [
     "StaleRecord", "VersionMismatch", "last_change", "lock_source", "record_delete", "record_save", "record_update",
+    "transfer_part_changed",
 ]

@@ -21,7 +21,7 @@ from transfers.models import (
     TransferViaRegion,
 )
 
-from .records import VersionMismatch, record_save
+from .records import VersionMismatch, record_delete, record_save, transfer_part_changed
 
 SCALAR_FIELDS = (
     "slug", "supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "quantity",
@@ -32,15 +32,18 @@ SCALAR_FIELDS = (
 def _set_route(
     transfer: Transfer, *, via: Iterable[State] | None, via_regions: Iterable[Place] | None, reason: str = ""
 ) -> None:
-    # Rows are recreated in the order given: their ids keep the route order.
+    # Rows are recreated in the order given: their ids keep the route order. The caller saves the
+    # transfer once for the whole route (touch_transfer=False).
     if via is not None:
-        TransferVia.objects.filter(transfer=transfer).delete()
+        for step in TransferVia.objects.filter(transfer=transfer):
+            record_delete(record=step, reason=reason, touch_transfer=False)
         for state in via:
-            record_save(record=TransferVia(transfer=transfer, state=state), reason=reason)
+            record_save(record=TransferVia(transfer=transfer, state=state), reason=reason, touch_transfer=False)
     if via_regions is not None:
-        TransferViaRegion.objects.filter(transfer=transfer).delete()
+        for step in TransferViaRegion.objects.filter(transfer=transfer):
+            record_delete(record=step, reason=reason, touch_transfer=False)
         for place in via_regions:
-            record_save(record=TransferViaRegion(transfer=transfer, place=place), reason=reason)
+            record_save(record=TransferViaRegion(transfer=transfer, place=place), reason=reason, touch_transfer=False)
 
 
 def _route_problems(transfer: Transfer, *, via: Sequence[State] | None, via_regions: Sequence[Place] | None):
@@ -118,7 +121,7 @@ def transfer_create(
         # Fits the 120-character slug whatever the transfer's slug; the uuid part keeps it unique.
         fields.setdefault("slug", f"{transfer.slug[:90]}-claim-{number + 1}-{uuid.uuid4().hex[:8]}")
         try:
-            claim = record_save(record=Claim(transfer=transfer, **fields), reason=reason)
+            claim = record_save(record=Claim(transfer=transfer, **fields), reason=reason, touch_transfer=False)
         except ValidationError as error:
             raise _nested("claims", len(claims), number, error) from error
         by_slug[claim.slug] = claim
@@ -127,7 +130,7 @@ def transfer_create(
         claim_slug = fields.pop("claim", None)
         event = TransferEvent(transfer=transfer, claim=by_slug.get(claim_slug) if claim_slug else None, **fields)
         try:
-            record_save(record=event, reason=reason)
+            record_save(record=event, reason=reason, touch_transfer=False)
         except ValidationError as error:
             raise _nested("events", len(events), number, error) from error
     return transfer
@@ -144,7 +147,6 @@ def transfer_update(
     the change if the transfer moved on since the client read it. A reviewed transfer whose data
     changes returns to draft: its review no longer covers it.
     """
-    from .review import transfer_return_to_draft
 
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if expected_version is not None and transfer.version != expected_version:
@@ -159,12 +161,9 @@ def transfer_update(
     if via is not None:
         transfer.pending_via = [state.pk for state in via]
     rules.enforce(*_route_problems(transfer, via=via, via_regions=via_regions))
-    if (fields or route_changed) and transfer.is_reviewed:
-        transfer_return_to_draft(transfer=transfer)
-        fields += ["reviewed_by", "reviewed_at"]
-    # The version moves on even when only the route changed: the transfer as the API shows it did.
-    if fields or route_changed:
+    if fields:
         record_save(record=transfer, fields=fields, reason=reason)
     if route_changed:
         _set_route(transfer, via=via, via_regions=via_regions, reason=reason)
+        transfer_part_changed(transfer_id=transfer.pk, reason=reason)
     return transfer
