@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DataError, IntegrityError
 
-from transfers.services.imports import COLUMNS, VIA_SEPARATOR, ImportRejected, import_transfers_csv
+from transfers.services.imports import COLUMNS, VIA_SEPARATOR, ImportRejected, import_transfers_csv, utf8_lines
 
 ERRORS_SHOWN = 50
 
@@ -20,10 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("path", help="CSV file, UTF-8, with a header row.")
         parser.add_argument("--user", help="Username recorded as the author in each history row.")
         parser.add_argument("--reason", default="", help="Change reason recorded in each history row.")
-        parser.add_argument("--method", choices=["copy", "orm"], default="copy",
-                            help="copy: COPY into tables and history tables (fast); orm: bulk_create_with_history.")
 
-    def handle(self, *args, path, user, reason, method, **options):
+    def handle(self, *args, path, user, reason, **options):
         author = None
         if user:
             try:
@@ -31,9 +29,10 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist:
                 raise CommandError(f"No user {user!r}.") from None
         try:
-            with open(path, encoding="utf-8-sig", newline="") as file:
+            # Read as bytes and decoded line by line, so that bad UTF-8 is reported with its line.
+            with open(path, "rb") as file:
                 result = import_transfers_csv(
-                    file=file, user=author, reason=reason or f"import_transfers {path}", method=method
+                    file=utf8_lines(file), user=author, reason=reason or f"import_transfers {path}"
                 )
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
