@@ -4,7 +4,7 @@ import datetime
 import re
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -111,7 +111,7 @@ def test_a_wrong_token_is_401(api, world):
 
 def test_session_authentication_needs_the_csrf_token(world, editor):
     api = APIClient(enforce_csrf_checks=True)
-    api.login(username="editor", password="editor-pass-123")
+    api.force_login(editor)
     response = api.post(URL, new_transfer(), format="json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
@@ -119,7 +119,7 @@ def test_session_authentication_needs_the_csrf_token(world, editor):
 
 def test_session_authentication_writes_with_the_csrf_token(world, editor):
     api = APIClient(enforce_csrf_checks=True)
-    api.login(username="editor", password="editor-pass-123")
+    api.force_login(editor)
     api.get("/admin/")  # a page with a form: sets the CSRF cookie
     token = api.cookies["csrftoken"].value
     response = api.post(URL, new_transfer(), format="json", HTTP_X_CSRFTOKEN=token)
@@ -326,9 +326,9 @@ def test_a_source_text_change_that_strands_a_quote_is_refused(as_editor, world):
 def low_rates(monkeypatch):
     # DRF reads the rates into a class attribute at import: patch that, and empty the counters.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "5/minute"})
-    cache.clear()
+    caches["throttle"].clear()
     yield
-    cache.clear()
+    caches["throttle"].clear()
 
 
 def test_anonymous_clients_are_throttled_with_429(api, world, low_rates):
