@@ -16,6 +16,7 @@ subclass, in Django's single transaction (a bad file still loads nothing):
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
@@ -115,6 +116,8 @@ class Command(loaddata.Command):
             if not field.many_to_many and not field.null:
                 raise FixtureError(missing_reference(obj.object, field, value))
         instance = obj.object
+        if isinstance(instance, get_user_model()) and instance.pk is not None:
+            return False  # a load names users (export_curated) but never changes one that exists
         key = (instance._meta.label, self._key(instance))
         if key in self.seen_keys:
             raise FixtureError(f"{describe(instance)} appears twice in this load (also in {self.seen_keys[key]}); "
