@@ -212,12 +212,17 @@ class TransferVia(models.Model):
 
     def clean(self):
         super().clean()
-        if self.transfer_id is None or self.state_id is None:
+        # The transfer may be unsaved yet (the admin's add page validates its inline rows first).
+        transfer = self.transfer if TransferVia.transfer.is_cached(self) else None
+        if transfer is None and self.transfer_id is not None:
+            transfer = Transfer.objects.filter(pk=self.transfer_id).only("supplier", "recipient").first()
+        if transfer is None or self.state_id is None:
             return
-        rules.enforce(rules.route_states(
-            [self.state_id], supplier_id=self.transfer.supplier_id, recipient_id=self.transfer.recipient_id,
-            label=state_label,
-        ))
+        problems = rules.route_states(
+            [self.state_id], supplier_id=transfer.supplier_id, recipient_id=transfer.recipient_id, label=state_label,
+        )
+        if problems:
+            rules.enforce({"state": problems["via"]})  # on this row, the State is its "state" field
 
 
 class TransferViaRegionManager(models.Manager):
