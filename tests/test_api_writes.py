@@ -165,7 +165,7 @@ def test_a_generated_claim_slug_fits_even_under_a_very_long_transfer_slug(as_edi
         ({"status": "lost"}, "status", '"lost" is not a valid choice.'),
         ({"via": ["SYR", "QQQ"]}, "via", "Unknown iso3 'QQQ'."),
         ({"first_reported": "2022-02-30"}, "first_reported", "Date has wrong format."),
-        ({"slug": "shells"}, "slug", "A transfer with slug 'shells' already exists."),
+        ({"slug": "shells"}, "slug", "Transfer with this Slug already exists."),
     ],
 )
 def test_invalid_input_answers_400_with_the_field_and_writes_nothing(as_editor, world, overrides, field, message):

@@ -99,13 +99,6 @@ class StateSerializer(serializers.ModelSerializer):
     def get_sanctioned(self, state) -> bool:
         return bool(state.sanctions.all())
 
-    def validate_iso3(self, value):
-        existing = State.objects.filter(iso3=value)
-        if self.instance is not None:
-            existing = existing.exclude(pk=self.instance.pk)
-        if existing.exists():
-            raise serializers.ValidationError(f"A State with ISO3 code {value} already exists.")
-        return value
 
 
 class ActorSerializer(serializers.ModelSerializer):
@@ -281,13 +274,6 @@ class TransferWriteSerializer(serializers.Serializer):
     claims = ClaimWriteSerializer(many=True, required=False, help_text="Claims to create with the transfer.")
     events = EventWriteSerializer(many=True, required=False, help_text="Timeline steps to create with it.")
 
-    def validate_slug(self, value):
-        existing = Transfer.objects.filter(slug=value)
-        if self.instance is not None:
-            existing = existing.exclude(pk=self.instance.pk)
-        if existing.exists():
-            raise serializers.ValidationError(f"A transfer with slug '{value}' already exists.")
-        return value
 
     def validate(self, attrs):
         errors = {}
