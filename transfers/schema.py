@@ -58,6 +58,17 @@ class TrackerAutoSchema(AutoSchema):
                     description=f"The record's {key}.",
                 ),
             ]
+        if action == "retrieve":
+            parameters = [*parameters, OpenApiParameter(
+                "If-None-Match", str, OpenApiParameter.HEADER,
+                description="The ETag of the copy you hold: 304 Not Modified if the record has not changed.",
+            )]
+        if action in {"update", "partial_update", "destroy"}:
+            parameters = [*parameters, OpenApiParameter(
+                "If-Match", str, OpenApiParameter.HEADER,
+                description='The ETag the record was read with (e.g. "3"): the write is refused with 412 if the '
+                "record changed since. A PATCH writes only the fields it names either way.",
+            )]
         if action == "list":
             parameters = [
                 *parameters,
@@ -92,6 +103,11 @@ class TrackerAutoSchema(AutoSchema):
         if action in {"create", "update", "partial_update"}:
             add("413", ErrorSerializer, "The request body is too large.")
             add("415", ErrorSerializer, "Unsupported content type: send application/json.")
+        if action in {"update", "partial_update", "destroy"}:
+            add("412", ErrorSerializer, "The record changed since the version If-Match names; reload it and apply "
+                "the change again.")
+        if action == "retrieve":
+            add("304", None, "Not modified: the record still has the ETag If-None-Match names.")
         add("429", ErrorSerializer, "Too many requests: slow down (see the Retry-After header).")
         add("503", ErrorSerializer, "The query ran longer than the server allows (WEB_STATEMENT_TIMEOUT_MS) and "
             "was stopped: narrow it and try again.")
