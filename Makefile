@@ -15,9 +15,10 @@ PIP_QUIET := --quiet --disable-pip-version-check
 .PHONY: run test venv venv-dev migrate load reload lint clean
 
 $(BIN)/.runtime: requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install $(PIP_QUIET) -r requirements.txt
-	touch $@
+	@echo "Installing the runtime requirements into $(VENV) ..."
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install $(PIP_QUIET) -r requirements.txt
+	@touch $@
 
 $(TEST_BIN)/.dev: requirements.txt requirements-dev.txt
 	test -x $(TEST_BIN)/python || $(PYTHON) -m venv $(TEST_VENV)
