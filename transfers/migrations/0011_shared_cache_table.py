@@ -21,6 +21,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("transfers", "0009_record_version")]
+    dependencies = [("transfers", "0010_record_version")]
 
     operations = [migrations.RunPython(create, drop)]
