@@ -144,3 +144,22 @@ def test_the_same_bad_record_gets_the_same_refusal_on_every_path(world, editor, 
     assert EXPECTED[rule] in refusal, refusal
     assert not Transfer.objects.filter(slug="bad").exists()
     assert not TransferVia.objects.exists() and not TransferEvent.objects.exists()
+
+
+def test_the_write_service_itself_refuses_what_the_api_refuses(world):
+    # Any caller of the service gets the rule, not only the API (whose serializer used to repeat it).
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from transfers.services.transfers import transfer_create
+
+    states = {s.iso3: s for s in State.objects.all()}
+    with pytest.raises(ValidationError) as refused:
+        transfer_create(
+            supplier=states["PRK"], recipient=states["RUS"], status="delivered",
+            materiel=f.models.Materiel.objects.get(slug="artillery-shells"),
+            events=[{"status": "ordered", "date": datetime.date(2019, 6, 30), "date_precision": "year"}],
+        )
+    assert "A year-precision date is stored as 1 January of its year." in str(refused.value)
+    assert not Transfer.objects.exists()
