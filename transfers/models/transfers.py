@@ -173,12 +173,12 @@ class Transfer(Record):
     def clean(self):
         super().clean()
         problems = [rules.parties_differ(self.supplier_id, self.recipient_id)]
-        if self.pk is not None:
-            # A changed supplier or recipient must not be a State the route passes through: the route
-            # being written with it (``pending_via``, set by the service) or else the stored one.
-            via = getattr(self, "pending_via", None)
-            if via is None:
-                via = TransferVia.objects.filter(transfer_id=self.pk).order_by("id").values_list("state_id", flat=True)
+        # The supplier and recipient must not be States the route passes through: the route being
+        # written with them (``pending_via``, set by the services and the import) or else the stored one.
+        via = getattr(self, "pending_via", None)
+        if via is None and self.pk is not None:
+            via = TransferVia.objects.filter(transfer_id=self.pk).order_by("id").values_list("state_id", flat=True)
+        if via is not None:
             problems.append(rules.route_states(
                 via, supplier_id=self.supplier_id, recipient_id=self.recipient_id, label=state_label,
             ))
