@@ -127,7 +127,7 @@ def transfer_with(claims: int) -> models.Transfer:
         year = datetime.date(2000 + i, 1, 1)
         f.TransferEventFactory(transfer=transfer, claim=claim, date=year, date_precision="year")
         transfer.route.create(state=f.StateFactory())
-        transfer.route_regions.create(place=f.PlaceFactory())
+        transfer.route.create(place=f.PlaceFactory())
     return transfer
 
 

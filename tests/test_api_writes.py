@@ -201,23 +201,23 @@ def test_a_month_precision_date_is_the_first_of_its_month(as_editor, world):
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["events"][0]["date"] == ["A month-precision date is the first day of its month."]
+    assert response.json()["events"][0]["date"] == ["A month-precision date is stored as the first day of its month."]
 
 
 def test_a_failure_late_in_the_transaction_leaves_nothing(as_editor, world, monkeypatch):
     # The serializer accepts; the database then refuses the second event: everything rolls back.
     from transfers.services import transfers as service
 
-    original = TransferEvent.objects.create
+    original = TransferEvent.save
     calls = []
 
-    def failing_create(**kwargs):
-        calls.append(kwargs)
+    def failing_save(self, *args, **kwargs):
+        calls.append(self)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return original(**kwargs)
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(service.TransferEvent.objects, "create", failing_create)
+    monkeypatch.setattr(service.TransferEvent, "save", failing_save)
     data = new_transfer(events=[{"status": "ordered", "date": "2022-01-01"}, {"status": "delivered",
                                                                                "date": "2022-02-01"}])
     before = counts()

@@ -65,7 +65,8 @@ def api_exception_handler(exc, context):
         data = _refused_deletion(exc)
         exc = Conflict(data["detail"])
     elif isinstance(exc, DjangoValidationError):
-        exc = ValidationError(as_serializer_error(exc))
+        # A nested record's error (services.transfers.NestedRecordError) keeps its position.
+        exc = ValidationError(getattr(exc, "api_detail", None) or as_serializer_error(exc))
     elif isinstance(exc, IntegrityError):
         exc = Conflict(f"The change breaks a database rule: {str(exc).splitlines()[0][:300]}")
     elif isinstance(exc, DataError):

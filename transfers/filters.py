@@ -19,14 +19,29 @@ from . import selectors
 from .choices import (
     M49_SUBREGIONS,
     ActorKind,
+    DatePrecision,
     MaterielCategory,
+    PartyRole,
+    PlaceKind,
     Reliability,
+    SanctionKind,
     SourceKind,
     Stance,
     TransferStatus,
     UNRegisterCategory,
 )
-from .models import Actor, Materiel, SanctionDesignation, Source, State, Transfer
+from .models import (
+    Actor,
+    Claim,
+    Materiel,
+    Place,
+    SanctionDesignation,
+    SanctionsRegime,
+    Source,
+    State,
+    Transfer,
+    TransferEvent,
+)
 
 ISO3_LIST_PATTERN = r"^[A-Za-z]{3}(,[A-Za-z]{3})*$"
 SLUG_LIST_PATTERN = r"^[-a-zA-Z0-9_]+(,[-a-zA-Z0-9_]+)*$"
@@ -252,8 +267,25 @@ class TransferFilter(FilterSet):
     recipient = states("Recipient State(s), ISO3 codes, comma-separated (e.g. RUS).", deferred=True)
     party = states("State(s) on either side, supplier or recipient, ISO3 codes, comma-separated.", deferred=True)
     via = states("Transit State(s) on the route, ISO3 codes, comma-separated (e.g. SYR,LBY).", deferred=True)
-    actor = slugs(Actor, "actor", "Actor slug(s) in any role: supplier, recipient or claimant.")
-    materiel = slugs(Materiel, "materiel", "Materiel slug(s), e.g. artillery-shells.")
+    actor = slugs(Actor, "actor", "Actor slug(s) in any role: supplier, recipient, claimant or another party "
+                  "(narrow with role).")
+    role = VocabularyListFilter(
+        choices=[*selectors.OWN_ROLES, *PartyRole.values], noun="role",
+        help_text="The role the actor plays (with actor), or transfers with a party in this role: "
+        "supplier, recipient, claimant or a party role (broker, shipper...).",
+    )
+    materiel = slugs(Materiel, "materiel", "Materiel slug(s), e.g. artillery-shells; includes what is a kind of it.")
+    breaches = slugs(SanctionsRegime, "sanctions regime", "Transfers alleged to breach these regime(s).")
+    quantity_min = filters.NumberFilter(
+        min_value=0, max_value=2**63 - 1, help_text="At least this many items (ordered, else the high bound, "
+        "else delivered)."
+    )
+    quantity_max = filters.NumberFilter(
+        min_value=0, max_value=2**63 - 1, help_text="At most this many items (ordered, else the low bound, "
+        "else delivered)."
+    )
+    delivered_after = filters.DateFilter(help_text="A delivery step on or after this ISO date.")
+    delivered_before = filters.DateFilter(help_text="A delivery step on or before this ISO date.")
     category = VocabularyListFilter(
         choices=MaterielCategory.values, noun="materiel category", help_text="Materiel category."
     )
@@ -389,3 +421,72 @@ class SourceFilter(FilterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(publisher__icontains=value) | Q(slug__icontains=value))
+
+
+class EventFilter(FilterSet):
+    """Filters on /api/v1/events/: the timeline steps of every transfer."""
+
+    transfer = slugs(Transfer, "transfer", "Slug(s) of the transfer(s) the steps belong to.")
+    status = VocabularyListFilter(choices=TransferStatus.values, noun="status value", help_text="Step status.")
+    date_precision = VocabularyListFilter(choices=DatePrecision.values, noun="precision", help_text="Precision.")
+    claim = slugs(Claim, "claim", "Slug(s) of the claim(s) the steps rest on.")
+    after = filters.DateFilter(
+        method="filter_after", help_text="Steps on or after this ISO date (a range's end counts)."
+    )
+    before = filters.DateFilter(field_name="date", lookup_expr="lte", help_text="Steps on or before this ISO date.")
+    ordering = filters.OrderingFilter(fields=["date", "id"], help_text="Sort order, e.g. -date. Default: date.")
+
+    class Meta:
+        model = TransferEvent
+        fields = []
+
+    def filter_after(self, queryset, name, value):
+        return queryset.filter(Q(date__gte=value) | Q(date_to__gte=value))
+
+
+class PlaceFilter(FilterSet):
+    kind = VocabularyListFilter(choices=PlaceKind.values, noun="place kind", help_text="Kind of place.")
+    state = states("The State(s) whose territory the place is, ISO3 codes, comma-separated.")
+    controlled_by = slugs(Actor, "actor", "Who controls the place.")
+    q = text_filter("Text in the name or slug.", method="filter_q")
+    ordering = filters.OrderingFilter(fields=["slug", "name", "kind"], help_text="Sort order, e.g. name.")
+
+    class Meta:
+        model = Place
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
+
+
+class SanctionsRegimeFilter(FilterSet):
+    kind = VocabularyListFilter(choices=SanctionKind.values, noun="regime kind", help_text="Kind of regime.")
+    imposed_by = slugs(Actor, "actor", "Who imposes the regime.")
+    state = states("Regimes designating these State(s), ISO3 codes.", method="filter_state")
+    actor = slugs(Actor, "actor", "Regimes designating these actor(s).", method="filter_actor")
+    in_force_on = filters.DateFilter(method="filter_in_force", help_text="Regimes with a designation in force on "
+                                     "this ISO date.")
+    q = text_filter("Text in the name or slug.", method="filter_q")
+    ordering = filters.OrderingFilter(fields=["slug", "name", "kind"], help_text="Sort order, e.g. name.")
+
+    class Meta:
+        model = SanctionsRegime
+        fields = []
+
+    def _designating(self, queryset, **lookups):
+        return queryset.filter(Exists(SanctionDesignation.objects.filter(regime=OuterRef("pk"), **lookups)))
+
+    def filter_state(self, queryset, name, value):
+        return self._designating(queryset, state_id__in=value)
+
+    def filter_actor(self, queryset, name, value):
+        return self._designating(queryset, actor_id__in=value)
+
+    def filter_in_force(self, queryset, name, value):
+        return queryset.filter(Exists(SanctionDesignation.objects.filter(
+            Q(since__isnull=True) | Q(since__lte=value), Q(until__isnull=True) | Q(until__gte=value),
+            regime=OuterRef("pk"),
+        )))
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))

@@ -8,13 +8,22 @@ from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .choices import Credibility, DatePrecision, PlaceKind, Stance, TransferStatus
+from .choices import (
+    Credibility,
+    DatePrecision,
+    LegRole,
+    PartyRole,
+    Stance,
+    TransferStatus,
+    TransportMode,
+)
 from .models import (
     Actor,
     Claim,
     Materiel,
     Place,
     SanctionDesignation,
+    SanctionsRegime,
     Source,
     State,
     Transfer,
@@ -138,6 +147,39 @@ class ActorSerializer(QuotedSerializerMixin, serializers.ModelSerializer):
         extra_kwargs = {"description": {"max_length": MAX_TEXT_LENGTH}}
 
 
+class PlaceSerializer(QuotedSerializerMixin, serializers.ModelSerializer):
+    state = state_key(allow_null=True, required=False, help_text="ISO3 code of the State whose territory it is.")
+    controlled_by = slug_key(Actor, allow_null=True, required=False, help_text="Slug of who controls it.")
+    source = slug_key(Source, allow_null=True, required=False, help_text="Slug of the source of the description.")
+    quote = serializers.CharField(max_length=MAX_QUOTE_LENGTH, allow_blank=True, required=False)
+
+    class Meta:
+        model = Place
+        fields = ["slug", "name", "kind", "state", "controlled_by", "description", "source", "quote"]
+        extra_kwargs = {"description": {"max_length": MAX_TEXT_LENGTH}}
+
+
+class DesignationSerializer(serializers.ModelSerializer):
+    state = serializers.SlugRelatedField(slug_field="iso3", read_only=True, allow_null=True)
+    actor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = SanctionDesignation
+        fields = ["slug", "state", "actor", "since", "until", "source", "quote", "credibility", "note"]
+        read_only_fields = fields
+
+
+class SanctionsRegimeSerializer(serializers.ModelSerializer):
+    imposed_by = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    designations = DesignationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SanctionsRegime
+        fields = ["slug", "name", "kind", "imposed_by", "description", "designations"]
+        read_only_fields = fields
+
+
 class MaterielSerializer(serializers.ModelSerializer):
     aliases = AliasesField()
     kind_of = slug_key(
@@ -211,7 +253,10 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Claim
-        fields = ["slug", "source", "quote", "stance", "claimant", "credibility", "note"]
+        fields = [
+            "slug", "source", "quote", "stance", "claimant", "credibility", "note", "quantity", "quantity_low",
+            "quantity_high",
+        ]
         read_only_fields = fields
 
 
@@ -221,41 +266,82 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TransferEvent
-        fields = ["status", "date", "date_precision", "date_display", "claim", "note"]
+        fields = ["status", "date", "date_to", "date_precision", "date_display", "quantity", "claim", "note"]
         read_only_fields = fields
 
 
-@extend_schema_field({"type": "array", "items": {"type": "string"}})
-class RouteField(serializers.Field):
-    """The natural keys of a prefetched route, in route order."""
+class EventListSerializer(EventSerializer):
+    """A timeline step with the transfer it belongs to, for /api/v1/events/."""
 
-    def __init__(self, *, key: str, **kwargs):
-        self.key = key
-        super().__init__(read_only=True, **kwargs)
+    transfer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
-    def get_attribute(self, instance):
-        return instance
+    class Meta(EventSerializer.Meta):
+        fields = ["transfer", *EventSerializer.Meta.fields]
+        read_only_fields = fields
 
-    def to_representation(self, value):
-        relation, attr, field = self.key.split(".")
-        return [getattr(getattr(step, attr), field) for step in getattr(value, relation).all()]
+
+class LegSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(read_only=True)
+    state = serializers.CharField(read_only=True, allow_null=True, help_text="ISO3 code, or null.")
+    place = serializers.CharField(read_only=True, allow_null=True, help_text="Place slug, or null.")
+    role = serializers.ChoiceField(choices=LegRole.choices, read_only=True)
+    mode = serializers.ChoiceField(choices=TransportMode.choices, read_only=True)
+    claim = serializers.CharField(read_only=True, allow_null=True)
+
+
+class PartySerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=PartyRole.choices, read_only=True)
+    actor = serializers.CharField(read_only=True, allow_null=True)
+    state = serializers.CharField(read_only=True, allow_null=True)
+    claim = serializers.CharField(read_only=True, allow_null=True)
+
+
+class ValueSerializer(serializers.Serializer):
+    amount = serializers.IntegerField(read_only=True)
+    currency = serializers.CharField(read_only=True)
+    year = serializers.IntegerField(read_only=True, allow_null=True)
+    claim = serializers.CharField(read_only=True, allow_null=True)
+
+
+class BreachSerializer(serializers.Serializer):
+    regime = serializers.CharField(read_only=True)
+    claim = serializers.CharField(read_only=True, allow_null=True)
+
+
+class DeliverySerializer(serializers.Serializer):
+    year = serializers.IntegerField(read_only=True)
+    quantity = serializers.IntegerField(read_only=True)
 
 
 class TransferSerializer(serializers.ModelSerializer):
-    supplier = serializers.SlugRelatedField(slug_field="iso3", read_only=True)
-    recipient = serializers.SlugRelatedField(slug_field="iso3", read_only=True)
-    supplier_actor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    recipient_actor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    materiel = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    category = serializers.CharField(source="materiel.category", read_only=True, help_text="The materiel's category.")
-    via = RouteField(key="route.state.iso3", help_text="ISO3 codes of the transit States, in route order.")
-    via_regions = RouteField(key="route_regions.place.slug", help_text="Slugs of the named transit regions.")
-    destination = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    """A transfer as the API shows it. Documents the shape; reads are built by
+    ``selectors.transfer_records`` (tests/test_api_transfers.py pins that they agree)."""
+
+    supplier = serializers.CharField(read_only=True, allow_null=True, help_text="ISO3 code; null = unknown.")
+    recipient = serializers.CharField(read_only=True, allow_null=True, help_text="ISO3 code; null = unknown.")
+    supplier_actor = serializers.CharField(read_only=True, allow_null=True)
+    recipient_actor = serializers.CharField(read_only=True, allow_null=True)
+    materiel = serializers.CharField(read_only=True)
+    category = serializers.CharField(read_only=True, help_text="The materiel's category.")
+    quantity_ordered = serializers.IntegerField(read_only=True, allow_null=True, help_text="Items ordered.")
+    deliveries = DeliverySerializer(many=True, read_only=True, help_text="Items delivered per year, from the timeline.")
+    route = LegSerializer(many=True, read_only=True, help_text="The route's ordered legs.")
+    via = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                help_text="ISO3 codes of the route's transit States, in route order.")
+    via_regions = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                        help_text="Slugs of the route's transit places, in route order.")
+    destination = serializers.CharField(read_only=True, allow_null=True)
+    parties = PartySerializer(many=True, read_only=True, help_text="Brokers, shippers, manufacturers...")
+    value = ValueSerializer(read_only=True, allow_null=True, help_text="The deal's value, or null.")
+    breaches = BreachSerializer(many=True, read_only=True, help_text="Sanctions regimes it allegedly breaches.")
     sanctioned = serializers.BooleanField(
-        read_only=True, help_text="A supplier, recipient or named actor is under a sanctions designation."
+        read_only=True, help_text="A party is under a designation in force on the transfer's earliest dated step "
+        "(else its first_reported date)."
     )
-    contested = serializers.BooleanField(read_only=True, help_text="Some claim denies the transfer.")
-    reviewed = serializers.BooleanField(source="is_reviewed", read_only=True, help_text="A second user checked it.")
+    contested = serializers.BooleanField(
+        read_only=True, help_text="A claim denies or disputes it, or claims assert quantities that disagree."
+    )
+    reviewed = serializers.BooleanField(read_only=True, help_text="A second user checked it.")
     claims = ClaimSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
 
@@ -263,13 +349,18 @@ class TransferSerializer(serializers.ModelSerializer):
         model = Transfer
         fields = [
             "id", "slug", "supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "category",
-            "quantity", "quantity_note", "status", "via", "via_regions", "destination", "covert",
-            "first_reported", "description", "sanctioned", "contested", "reviewed", "claims", "events",
+            "quantity", "quantity_ordered", "quantity_delivered", "quantity_low", "quantity_high",
+            "quantity_estimated", "quantity_note", "deliveries", "status", "route", "via", "via_regions",
+            "destination", "parties", "value", "breaches", "covert", "first_reported", "description", "sanctioned",
+            "contested", "reviewed", "claims", "events",
         ]
         read_only_fields = fields
 
 
 # --- transfers: input -------------------------------------------------------------------------
+
+
+QUANTITY = {"min_value": 0, "max_value": BIGINT_MAX, "allow_null": True, "required": False}
 
 
 class ClaimWriteSerializer(serializers.Serializer):
@@ -280,6 +371,9 @@ class ClaimWriteSerializer(serializers.Serializer):
     claimant = slug_key(Actor, allow_null=True, required=False, help_text="Slug of who makes or denies the claim.")
     credibility = serializers.ChoiceField(choices=Credibility.choices, default=Credibility.CANNOT_JUDGE)
     note = serializers.CharField(max_length=MAX_TEXT_LENGTH, allow_blank=True, required=False)
+    quantity = serializers.IntegerField(**QUANTITY, help_text="The number of items the claim asserts.")
+    quantity_low = serializers.IntegerField(**QUANTITY, help_text="Lower bound of the number it asserts.")
+    quantity_high = serializers.IntegerField(**QUANTITY, help_text="Upper bound of the number it asserts.")
 
     def validate_slug(self, value):
         if Claim.objects.filter(slug=value).exists():
@@ -295,20 +389,67 @@ class ClaimWriteSerializer(serializers.Serializer):
 
 
 class EventWriteSerializer(serializers.Serializer):
+    """A timeline step. Its rules (dates to their precision, a range in order) are the model's."""
+
     status = serializers.ChoiceField(choices=TransferStatus.choices)
     date = serializers.DateField(help_text="For month or year precision, the first day of the period.")
+    date_to = serializers.DateField(
+        allow_null=True, required=False, help_text="End of a range, at the same precision (optional)."
+    )
     date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    quantity = serializers.IntegerField(**QUANTITY, help_text="Items this step concerns (e.g. delivered).")
     claim = serializers.SlugField(
-        max_length=120, required=False, help_text="Slug of one of this transfer's nested claims it rests on."
+        max_length=120, required=False, allow_null=True,
+        help_text="Slug of the claim it rests on: one sent in the same request, or one the transfer has.",
     )
     note = serializers.CharField(max_length=MAX_TEXT_LENGTH, allow_blank=True, required=False)
 
+
+def claim_slug(**kwargs) -> serializers.SlugField:
+    return serializers.SlugField(
+        max_length=120, required=False, allow_null=True,
+        help_text="Slug of the claim it rests on: one sent in the same request, or one the transfer has.", **kwargs,
+    )
+
+
+class LegWriteSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(min_value=1, max_value=32767, required=False,
+                                   help_text="Order along the route; the order given when omitted.")
+    state = state_key(allow_null=True, required=False, help_text="ISO3 code of the State, or null.")
+    place = slug_key(Place, allow_null=True, required=False, help_text="Slug of a place (region, port, base, sea).")
+    role = serializers.ChoiceField(choices=LegRole.choices, default=LegRole.TRANSIT)
+    mode = serializers.ChoiceField(choices=TransportMode.choices, default=TransportMode.UNKNOWN)
+    claim = claim_slug()
+
+
+class PartyWriteSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=PartyRole.choices)
+    actor = slug_key(Actor, allow_null=True, required=False)
+    state = state_key(allow_null=True, required=False)
+    claim = claim_slug()
+
+
+class ValueWriteSerializer(serializers.Serializer):
+    amount = serializers.IntegerField(min_value=0, max_value=BIGINT_MAX)
+    currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3, help_text="ISO 4217 code, e.g. USD.")
+    year = serializers.IntegerField(min_value=1, max_value=9999, allow_null=True, required=False)
+    claim = claim_slug()
+
+
+class BreachWriteSerializer(serializers.Serializer):
+    regime = slug_key(SanctionsRegime, help_text="Slug of the sanctions regime or embargo.")
+    claim = claim_slug()
+
+
+class TransferAdditionSerializer(serializers.Serializer):
+    """Claims and timeline steps added to an existing transfer (all or nothing)."""
+
+    claims = ClaimWriteSerializer(many=True, required=False)
+    events = EventWriteSerializer(many=True, required=False)
+
     def validate(self, attrs):
-        date, precision = attrs["date"], attrs["date_precision"]
-        if precision == DatePrecision.MONTH and date.day != 1:
-            raise serializers.ValidationError({"date": ["A month-precision date is the first day of its month."]})
-        if precision == DatePrecision.YEAR and (date.month, date.day) != (1, 1):
-            raise serializers.ValidationError({"date": ["A year-precision date is 1 January of its year."]})
+        if not attrs.get("claims") and not attrs.get("events"):
+            raise serializers.ValidationError("Send claims, events or both.")
         return attrs
 
 
@@ -316,19 +457,31 @@ class TransferWriteSerializer(serializers.Serializer):
     """What a client sends to create or change a transfer. Claims and events only on create."""
 
     slug = serializers.SlugField(max_length=120, required=False, help_text="Generated when omitted.")
-    supplier = state_key(help_text="ISO3 code of the supplying State.")
-    recipient = state_key(help_text="ISO3 code of the receiving State.")
+    supplier = state_key(
+        allow_null=True, required=False, help_text="ISO3 code of the supplying State; null = unknown."
+    )
+    recipient = state_key(
+        allow_null=True, required=False, help_text="ISO3 code of the receiving State; null = unknown."
+    )
     supplier_actor = slug_key(Actor, allow_null=True, required=False)
     recipient_actor = slug_key(Actor, allow_null=True, required=False)
     materiel = slug_key(Materiel)
-    quantity = serializers.IntegerField(min_value=0, max_value=BIGINT_MAX, allow_null=True, required=False)
+    quantity = serializers.IntegerField(**QUANTITY, help_text="The ordered quantity (also quantity_ordered).")
+    quantity_ordered = serializers.IntegerField(**QUANTITY, help_text="Items ordered.")
+    quantity_delivered = serializers.IntegerField(**QUANTITY, help_text="Items delivered so far.")
+    quantity_low = serializers.IntegerField(**QUANTITY, help_text="Lower bound of a range a source gives.")
+    quantity_high = serializers.IntegerField(**QUANTITY, help_text="Upper bound of a range a source gives.")
+    quantity_estimated = serializers.BooleanField(required=False, help_text="The figures are estimates.")
     quantity_note = serializers.CharField(max_length=500, allow_blank=True, required=False)
     status = serializers.ChoiceField(choices=TransferStatus.choices)
+    route = LegWriteSerializer(many=True, required=False, help_text="The route's legs (replaces the route).")
     via = state_key(many=True, required=False, help_text="ISO3 codes of transit States, in route order.")
     via_regions = slug_key(
-        Place, many=True, required=False, queryset=Place.objects.filter(kind=PlaceKind.REGION),
-        help_text="Slugs of named transit regions (places of kind region).",
+        Place, many=True, required=False, help_text="Slugs of transit places (regions, ports, bases, seas).",
     )
+    parties = PartyWriteSerializer(many=True, required=False, help_text="Other parties (replaces them).")
+    value = ValueWriteSerializer(allow_null=True, required=False, help_text="The deal's value, or null.")
+    breaches = BreachWriteSerializer(many=True, required=False, help_text="Regimes it allegedly breaches.")
     destination = slug_key(Place, allow_null=True, required=False)
     covert = serializers.BooleanField(required=False, default=False)
     first_reported = serializers.DateField(allow_null=True, required=False)
@@ -356,6 +509,15 @@ class TransferWriteSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         errors = {}
+        if "quantity_ordered" in attrs:
+            ordered = attrs.pop("quantity_ordered")
+            if "quantity" in attrs and attrs["quantity"] != ordered:
+                errors["quantity_ordered"] = ["quantity is quantity_ordered: send one, or the same number."]
+            attrs["quantity"] = ordered
+        if self.instance is None:
+            for party in ("supplier", "recipient"):
+                if attrs.get(party) is None and attrs.get(f"{party}_actor") is None and party not in self.initial_data:
+                    errors[party] = [f"Name the {party} State, the {party}_actor, or send null for an unknown {party}."]
         if self.instance is not None:
             for nested in ("claims", "events"):
                 if nested in attrs:
@@ -371,7 +533,7 @@ class TransferWriteSerializer(serializers.Serializer):
         event_errors, seen = [], set()
         for event in events:
             problems = {}
-            if "claim" in event and event["claim"] not in slugs:
+            if event.get("claim") and event["claim"] not in slugs and self.instance is None:
                 problems["claim"] = [f"No nested claim has the slug '{event['claim']}'."]
             if (event["status"], event["date"]) in seen:
                 problems["date"] = ["Two events have the same status and date."]

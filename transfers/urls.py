@@ -13,6 +13,9 @@ router.register("states", views.StateViewSet, basename="state")
 router.register("actors", views.ActorViewSet, basename="actor")
 router.register("materiel", views.MaterielViewSet, basename="materiel")
 router.register("sources", views.SourceViewSet, basename="source")
+router.register("places", views.PlaceViewSet, basename="place")
+router.register("sanctions", views.SanctionsRegimeViewSet, basename="sanctions-regime")
+router.register("events", views.EventViewSet, basename="event")
 router.register("transfers", views.TransferViewSet, basename="transfer")
 
 urlpatterns = [

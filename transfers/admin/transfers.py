@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
 
-from transfers.models import Claim, Transfer, TransferEvent, TransferVia, TransferViaRegion
+from transfers.models import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
 from transfers.resources import TransferResource
 from transfers.selectors import transfer_list
 from transfers.services.review import transfer_return_to_draft, transfers_mark_reviewed
@@ -16,7 +16,10 @@ TRANSFER_LABEL_JOINS = ["transfer__supplier", "transfer__recipient", "transfer__
 
 class ClaimInline(CurationInline):
     model = Claim
-    fields = ["slug", "source", "quote", "quote_status", "stance", "claimant", "credibility", "note"]
+    fields = [
+        "slug", "source", "quote", "quote_status", "stance", "quantity", "quantity_low", "quantity_high", "claimant",
+        "credibility", "note",
+    ]
     readonly_fields = ["quote_status"]
     autocomplete_fields = ["source", "claimant"]
     show_change_link = True
@@ -31,7 +34,7 @@ class ClaimInline(CurationInline):
         return quote_found_display(obj.quote_found())
 
 
-class TransferEventFormSet(BaseInlineFormSet):
+class OwnClaimsFormSet(BaseInlineFormSet):
     """Offers only this transfer's own claims, listed once for all rows (not one query per row)."""
 
     def __init__(self, *args, **kwargs):
@@ -48,10 +51,13 @@ class TransferEventFormSet(BaseInlineFormSet):
         field.choices = self.claim_choices  # what is rendered, without a query per row
 
 
+TransferEventFormSet = OwnClaimsFormSet
+
+
 class TransferEventInline(CurationInline):
     model = TransferEvent
-    formset = TransferEventFormSet
-    fields = ["status", "date", "date_precision", "claim", "note"]
+    formset = OwnClaimsFormSet
+    fields = ["status", "date", "date_to", "date_precision", "quantity", "claim", "note"]
     verbose_name = "status timeline step"
     verbose_name_plural = "status timeline"
 
@@ -61,18 +67,33 @@ class TransferEventInline(CurationInline):
 
 class TransferViaInline(CurationInline):
     model = TransferVia
-    autocomplete_fields = ["state"]
+    formset = OwnClaimsFormSet
+    fields = ["seq", "role", "state", "place", "mode", "claim"]
+    autocomplete_fields = ["state", "place"]
+    verbose_name_plural = "route (ordered legs)"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("state")
+        return super().get_queryset(request).select_related("state", "place").order_by("seq")
 
 
-class TransferViaRegionInline(CurationInline):
-    model = TransferViaRegion
-    autocomplete_fields = ["place"]
+class TransferPartyInline(CurationInline):
+    model = TransferParty
+    formset = OwnClaimsFormSet
+    fields = ["role", "number", "actor", "state", "claim"]
+    autocomplete_fields = ["actor", "state"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("place")
+        return super().get_queryset(request).select_related("actor", "state")
+
+
+class TransferBreachInline(CurationInline):
+    model = TransferBreach
+    formset = OwnClaimsFormSet
+    fields = ["regime", "claim"]
+    autocomplete_fields = ["regime"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("regime")
 
 
 @admin.register(Transfer)
@@ -122,7 +143,9 @@ class TransferAdmin(ImportExportCurationAdmin):
         "description",
     ]
     search_help_text = "Exact slug or ISO3 code, or words of a State, actor or materiel name or of the description."
-    autocomplete_fields = ["supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "destination"]
+    autocomplete_fields = [
+        "supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "destination", "value_claim",
+    ]
     ordering = ["-first_reported", "-id"]
     readonly_fields = ["review_state", "created_at", "updated_at"]
     fieldsets = [
@@ -134,7 +157,8 @@ class TransferAdmin(ImportExportCurationAdmin):
                     ("supplier", "supplier_actor"),
                     ("recipient", "recipient_actor"),
                     "materiel",
-                    ("quantity", "quantity_note"),
+                    ("quantity", "quantity_delivered", "quantity_estimated"),
+                    ("quantity_low", "quantity_high", "quantity_note"),
                     "status",
                     "destination",
                     "covert",
@@ -143,10 +167,11 @@ class TransferAdmin(ImportExportCurationAdmin):
                 ]
             },
         ),
+        ("Deal value", {"fields": [("value_amount", "value_currency", "value_year"), "value_claim"]}),
         ("Review", {"fields": ["review_state", "created_at", "updated_at"]}),
         ("Why this change", {"fields": ["change_reason"]}),
     ]
-    inlines = [ClaimInline, TransferEventInline, TransferViaInline, TransferViaRegionInline]
+    inlines = [ClaimInline, TransferEventInline, TransferViaInline, TransferPartyInline, TransferBreachInline]
     actions = ["mark_reviewed"]
 
     def get_queryset(self, request):
@@ -155,11 +180,11 @@ class TransferAdmin(ImportExportCurationAdmin):
 
     @admin.display(description="supplier", ordering="supplier__iso3")
     def supplier_iso3(self, obj):
-        return obj.supplier.iso3
+        return obj.supplier.iso3 if obj.supplier_id else "unknown"
 
     @admin.display(description="recipient", ordering="recipient__iso3")
     def recipient_iso3(self, obj):
-        return obj.recipient.iso3
+        return obj.recipient.iso3 if obj.recipient_id else "unknown"
 
     @admin.display(description="sanctioned", boolean=True, ordering="sanctioned")
     def is_sanctioned(self, obj):

@@ -10,11 +10,73 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
-from transfers.choices import Credibility, DatePrecision, MaterielCategory, Stance, TransferStatus
+from transfers.choices import (
+    CONTESTING_STANCES,
+    Credibility,
+    DatePrecision,
+    LegRole,
+    MaterielCategory,
+    PartyRole,
+    Stance,
+    TransferStatus,
+    TransportMode,
+)
 
 from .base import Record, SlugManager, choices_constraint, quote_check, validate_quote
 from .reference import Actor, Materiel, Place, State
+from .sanctions import SanctionsRegime
 from .sources import Source
+
+# --- rules: pure functions that model clean() calls (one place for each) ------------------------
+
+
+def range_errors(low, high, exact=None, *, prefix: str = "quantity") -> dict[str, str]:
+    """A range's bounds in order, and an exact figure inside them."""
+    errors = {}
+    if low is not None and high is not None and low > high:
+        errors[f"{prefix}_high"] = f"{prefix}_high cannot be below {prefix}_low."
+    elif exact is not None and ((low is not None and exact < low) or (high is not None and exact > high)):
+        errors[prefix] = f"{prefix} must lie between {prefix}_low and {prefix}_high."
+    return errors
+
+
+def claim_belongs_errors(record, field: str = "claim") -> dict[str, str]:
+    """A record of a transfer that rests on a claim must rest on one of that transfer's claims."""
+    claim_id = getattr(record, f"{field}_id")
+    transfer_id = record.pk if isinstance(record, Transfer) else record.transfer_id
+    if claim_id is None or transfer_id is None:
+        return {}
+    if getattr(record, field).transfer_id != transfer_id:
+        return {field: "The claim must belong to the same transfer."}
+    return {}
+
+
+def quantity_ranges_conflict(claims) -> bool:
+    """Whether claims assert quantities whose ranges do not overlap.
+
+    Each claim's range is [quantity_low or quantity, quantity_high or quantity]; claims without a
+    figure do not count. Ranges fail to overlap exactly when the highest low exceeds the lowest high.
+    (selectors.quantity_conflict_exists says the same in SQL; a test holds them equal.)
+    """
+    lows, highs = [], []
+    for claim in claims:
+        low = _first_not_none(claim["quantity_low"], claim["quantity"])
+        high = _first_not_none(claim["quantity_high"], claim["quantity"])
+        if low is None and high is None:
+            continue
+        lows.append(low if low is not None else 0)
+        if high is not None:
+            highs.append(high)
+    return bool(lows) and bool(highs) and max(lows) > min(highs)
+
+
+def claims_contested(claims) -> bool:
+    """A transfer is contested when a claim denies or disputes it, or claims' quantities disagree."""
+    return any(claim["stance"] in CONTESTING_STANCES for claim in claims) or quantity_ranges_conflict(claims)
+
+
+def _first_not_none(*values):
+    return next((value for value in values if value is not None), None)
 
 # The key lists are ordered by, newest first with unknown dates last: must compile exactly as
 # transfers.pagination.sort_key compiles it for a descending first_reported.
@@ -36,10 +98,15 @@ class Transfer(Record):
     # PROTECT on every reference: a State, actor or materiel with transfers cannot be deleted.
     # Indexes (see Meta.indexes): supplier is the first column of transfer_pair_key_idx; the optional
     # references have partial indexes that skip the many rows where they are empty.
+    # Empty = unknown ("an unidentified supplier"), or a non-state party named as the actor.
     supplier = models.ForeignKey(
-        State, on_delete=models.PROTECT, related_name="supplied_transfers", db_index=False
+        State, on_delete=models.PROTECT, null=True, blank=True, related_name="supplied_transfers", db_index=False,
+        help_text="The supplying State; empty when unknown or when the supplier is a non-state actor.",
     )
-    recipient = models.ForeignKey(State, on_delete=models.PROTECT, related_name="received_transfers")
+    recipient = models.ForeignKey(
+        State, on_delete=models.PROTECT, null=True, blank=True, related_name="received_transfers",
+        help_text="The receiving State; empty when unknown or when the recipient is a non-state actor.",
+    )
     supplier_actor = models.ForeignKey(
         Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="supplied_transfers", db_index=False,
         help_text="The government, agency or company that supplies, where known.",
@@ -61,7 +128,23 @@ class Transfer(Record):
         help_text="The materiel's category, copied here for fast filtering; follows the materiel.",
     )
     quantity = models.BigIntegerField(
-        null=True, blank=True, help_text="Number of items; empty when unknown (never guess)."
+        "quantity ordered", null=True, blank=True,
+        help_text="Number of items ordered (the API's quantity_ordered and quantity); empty when unknown "
+        "(never guess).",
+    )
+    quantity_delivered = models.BigIntegerField(
+        null=True, blank=True, help_text="Number of items delivered so far; empty when unknown."
+    )
+    quantity_low = models.BigIntegerField(
+        null=True, blank=True, help_text='Lower bound when a source gives a range or an order ("hundreds": 100).'
+    )
+    quantity_high = models.BigIntegerField(
+        null=True, blank=True, help_text='Upper bound when a source gives a range or an order ("hundreds": 999).'
+    )
+    # db_default too: the bulk importers insert rows without naming this column.
+    quantity_estimated = models.BooleanField(
+        default=False, db_default=False,
+        help_text='The figures are estimates ("about 2,400"), as registers mark them.',
     )
     quantity_note = models.CharField(
         max_length=500, blank=True, help_text='How the source puts the quantity, e.g. "millions of rounds".'
@@ -72,14 +155,6 @@ class Transfer(Record):
         default=TransferStatus.UNKNOWN,
         help_text="Latest known status; the timeline below records how it got there.",
     )
-    via = models.ManyToManyField(
-        State, through="TransferVia", related_name="transit_transfers", blank=True,
-        help_text="States the materiel passes through.",
-    )
-    via_regions = models.ManyToManyField(
-        Place, through="TransferViaRegion", related_name="transit_transfers", blank=True,
-        help_text='Named regions passed through where the countries are not named ("the Middle East").',
-    )
     destination = models.ForeignKey(
         Place, on_delete=models.PROTECT, null=True, blank=True, related_name="destination_transfers", db_index=False,
         help_text="Where inside the recipient the materiel or service goes (e.g. Crimea).",
@@ -89,6 +164,20 @@ class Transfer(Record):
         null=True, blank=True, help_text="Date of the earliest source that reports the transfer."
     )
     description = models.TextField(blank=True)
+    value_amount = models.BigIntegerField(
+        "deal value", null=True, blank=True, help_text="The deal's value in whole units of its currency."
+    )
+    value_currency = models.CharField(
+        max_length=3, blank=True, help_text="ISO 4217 code of the value's currency, e.g. USD."
+    )
+    value_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The year whose money the value is given in (or of the deal)."
+    )
+    # RESTRICT: the claim the value rests on cannot be deleted alone (both go with the transfer).
+    value_claim = models.ForeignKey(
+        "Claim", on_delete=models.RESTRICT, null=True, blank=True, related_name="+", db_index=False,
+        help_text="The claim that states the value.",
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False,
         editable=False, help_text="The second user who checked this record; empty while it is a draft.",
@@ -132,15 +221,31 @@ class Transfer(Record):
         ]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="transfer_slug_unique"),
+            # NULL (an unknown party) passes: different only when both are known.
             models.CheckConstraint(
                 condition=~Q(supplier=F("recipient")),
                 name="transfer_supplier_not_recipient",
                 violation_error_message="The supplier and the recipient must be different States.",
             ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0}),
+                    name=f"transfer_{name}_not_negative",
+                    violation_error_message=f"{name} cannot be negative.",
+                )
+                for name in ("quantity", "quantity_delivered", "quantity_low", "quantity_high", "value_amount")
+            ),
             models.CheckConstraint(
-                condition=Q(quantity__isnull=True) | Q(quantity__gte=0),
-                name="transfer_quantity_not_negative",
-                violation_error_message="quantity cannot be negative.",
+                condition=Q(quantity_low__isnull=True) | Q(quantity_high__isnull=True)
+                | Q(quantity_low__lte=F("quantity_high")),
+                name="transfer_quantity_range_ordered",
+                violation_error_message="quantity_high cannot be below quantity_low.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value_amount__isnull=True, value_currency="")
+                | Q(value_amount__isnull=False, value_currency__regex=r"^[A-Z]{3}$"),
+                name="transfer_value_has_currency",
+                violation_error_message="A value needs its amount and a currency (ISO 4217, e.g. USD).",
             ),
             choices_constraint("status", TransferStatus, "transfer"),
         ]
@@ -164,60 +269,191 @@ class Transfer(Record):
     def is_reviewed(self) -> bool:
         return self.reviewed_at is not None
 
+    def clean(self):
+        errors = {}
+        if self.supplier_id is not None and self.supplier_id == self.recipient_id:
+            errors["recipient"] = "The supplier and the recipient must be different States."
+        errors |= range_errors(self.quantity_low, self.quantity_high)
+        if (self.value_amount is None) != (not self.value_currency):
+            errors["value_currency"] = "A value needs its amount and a currency (ISO 4217, e.g. USD)."
+        if (self.value_year is not None or self.value_claim_id is not None) and self.value_amount is None:
+            errors["value_amount"] = "A value's year or claim needs the amount."
+        errors |= claim_belongs_errors(self, "value_claim")
+        if errors:
+            raise ValidationError(errors)
+
 
 class TransferViaManager(models.Manager):
-    def get_by_natural_key(self, transfer_slug, iso3):
-        return self.get(transfer__slug=transfer_slug, state__iso3=iso3)
+    def get_by_natural_key(self, transfer_slug, seq):
+        return self.get(transfer__slug=transfer_slug, seq=seq)
 
 
 class TransferVia(models.Model):
-    """One State on a transfer's route."""
+    """One leg of a transfer's route: a State or a place (a region, port, base, sea), in order.
 
-    # CASCADE: a route step is part of its transfer. PROTECT: a transit State cannot vanish.
+    (Named for its first use, the transit States; ``via`` and ``via_regions`` are now read from the
+    legs whose role is transit or transshipment.)
+    """
+
+    # CASCADE: a leg is part of its transfer. PROTECT: a State or place on a route cannot vanish.
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="route")
-    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveSmallIntegerField(
+        blank=True, help_text="Order along the route, from 1 (empty: after the last)."
+    )
+    state = models.ForeignKey(State, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    place = models.ForeignKey(
+        Place, on_delete=models.PROTECT, null=True, blank=True, related_name="route_legs",
+        help_text="A place on the route: a named region, a port, a base, a sea.",
+    )
+    # db_default: the bulk importers insert legs naming only transfer, seq and state.
+    role = models.CharField(max_length=16, choices=LegRole.choices, default=LegRole.TRANSIT, db_default=LegRole.TRANSIT)
+    mode = models.CharField(
+        max_length=8, choices=TransportMode.choices, default=TransportMode.UNKNOWN, db_default=TransportMode.UNKNOWN,
+        help_text="How the goods travel on this leg.",
+    )
+    # RESTRICT: the claim a leg rests on cannot be deleted alone (both go with the transfer).
+    claim = models.ForeignKey(
+        "Claim", on_delete=models.RESTRICT, null=True, blank=True, related_name="route_legs",
+        help_text="The claim that reports this leg.",
+    )
 
     objects = TransferViaManager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "transit State"
-        constraints = [models.UniqueConstraint(fields=["transfer", "state"], name="transfervia_unique")]
+        verbose_name = "route leg"
+        ordering = ["transfer", "seq"]
+        indexes = [
+            # ?place= (any leg) and the PROTECT check on deleting a place; most legs name a State.
+            models.Index(fields=["place"], condition=Q(place__isnull=False), name="transfervia_place_idx"),
+            # ?via= : transfers passing through these States.
+            models.Index(fields=["state"], condition=Q(state__isnull=False), name="transfervia_state_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["transfer", "seq"], name="transfervia_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(state__isnull=False) | Q(place__isnull=False), name="transfervia_names_a_place",
+                violation_error_message="A route leg names a State or a place.",
+            ),
+            choices_constraint("role", LegRole, "transfervia"),
+            choices_constraint("mode", TransportMode, "transfervia"),
+        ]
 
     def __str__(self):
-        return f"via {self.state_id and self.state.iso3}"
+        where = self.place if self.place_id else (self.state_id and self.state.iso3)
+        return f"{self.seq}. {self.role} {where}"
+
+    def save(self, *args, **kwargs):
+        if self.seq is None:
+            last = TransferVia.objects.filter(transfer_id=self.transfer_id).aggregate(last=models.Max("seq"))["last"]
+            self.seq = (last or 0) + 1
+        super().save(*args, **kwargs)
 
     def natural_key(self):
-        return (self.transfer.slug, self.state.iso3)
+        return (self.transfer.slug, self.seq)
 
-    natural_key.dependencies = ["transfers.transfer", "transfers.state"]
+    natural_key.dependencies = ["transfers.transfer", "transfers.state", "transfers.place", "transfers.claim"]
+
+    def clean(self):
+        errors = claim_belongs_errors(self)
+        if self.state_id is None and self.place_id is None:
+            errors["place"] = "A route leg names a State or a place."
+        if errors:
+            raise ValidationError(errors)
 
 
-class TransferViaRegionManager(models.Manager):
-    def get_by_natural_key(self, transfer_slug, place_slug):
-        return self.get(transfer__slug=transfer_slug, place__slug=place_slug)
+class TransferPartyManager(models.Manager):
+    def get_by_natural_key(self, transfer_slug, role, number):
+        return self.get(transfer__slug=transfer_slug, role=role, number=number)
 
 
-class TransferViaRegion(models.Model):
-    """One named region on a transfer's route, where the countries are not named."""
+class TransferParty(models.Model):
+    """A party to a deal beside its supplier and recipient: a broker, a shipper, a manufacturer..."""
 
-    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="route_regions")
-    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(max_length=16, choices=PartyRole.choices)
+    number = models.PositiveSmallIntegerField(default=1, help_text="1, 2... among the parties of one role.")
+    # PROTECT: a named party is curated data the deal depends on.
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="deal_roles")
+    state = models.ForeignKey(State, on_delete=models.PROTECT, null=True, blank=True, related_name="deal_roles")
+    claim = models.ForeignKey(
+        "Claim", on_delete=models.RESTRICT, null=True, blank=True, related_name="parties",
+        help_text="The claim that names this party.",
+    )
 
-    objects = TransferViaRegionManager()
+    objects = TransferPartyManager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "transit region"
-        constraints = [models.UniqueConstraint(fields=["transfer", "place"], name="transferviaregion_unique")]
+        verbose_name = "party"
+        verbose_name_plural = "parties"
+        ordering = ["transfer", "id"]
+        indexes = [
+            # ?actor=x&role=broker and the PROTECT check on deleting an actor.
+            models.Index(fields=["actor", "role"], condition=Q(actor__isnull=False), name="transferparty_actor_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["transfer", "role", "number"], name="transferparty_unique"),
+            models.CheckConstraint(
+                condition=Q(actor__isnull=False) | Q(state__isnull=False), name="transferparty_names_someone",
+                violation_error_message="A party names an actor or a State.",
+            ),
+            choices_constraint("role", PartyRole, "transferparty"),
+        ]
 
     def __str__(self):
-        return f"via {self.place}"
+        return f"{self.role}: {self.actor if self.actor_id else self.state}"
 
     def natural_key(self):
-        return (self.transfer.slug, self.place.slug)
+        return (self.transfer.slug, self.role, self.number)
 
-    natural_key.dependencies = ["transfers.transfer", "transfers.place"]
+    natural_key.dependencies = ["transfers.transfer", "transfers.actor", "transfers.state", "transfers.claim"]
+
+    def clean(self):
+        errors = claim_belongs_errors(self)
+        if self.actor_id is None and self.state_id is None:
+            errors["actor"] = "A party names an actor or a State."
+        if errors:
+            raise ValidationError(errors)
+
+
+class TransferBreachManager(models.Manager):
+    def get_by_natural_key(self, transfer_slug, regime_slug):
+        return self.get(transfer__slug=transfer_slug, regime__slug=regime_slug)
+
+
+class TransferBreach(models.Model):
+    """A sanctions regime or embargo a transfer allegedly breaches, on a claim's word."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="breaches")
+    # PROTECT: a regime a transfer is said to breach cannot be deleted from under it.
+    regime = models.ForeignKey(SanctionsRegime, on_delete=models.PROTECT, related_name="breaches")
+    claim = models.ForeignKey(
+        "Claim", on_delete=models.RESTRICT, null=True, blank=True, related_name="breaches",
+        help_text="The claim that alleges the breach.",
+    )
+
+    objects = TransferBreachManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "alleged breach"
+        verbose_name_plural = "alleged breaches"
+        ordering = ["transfer", "id"]
+        constraints = [models.UniqueConstraint(fields=["transfer", "regime"], name="transferbreach_unique")]
+
+    def __str__(self):
+        return f"breaches {self.regime}"
+
+    def natural_key(self):
+        return (self.transfer.slug, self.regime.slug)
+
+    natural_key.dependencies = ["transfers.transfer", "transfers.sanctionsregime", "transfers.claim"]
+
+    def clean(self):
+        errors = claim_belongs_errors(self)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Claim(Record):
@@ -230,6 +466,9 @@ class Claim(Record):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
     quote = models.TextField(help_text="The passage, verbatim from the source's stored text.")
     stance = models.CharField(max_length=8, choices=Stance.choices, default=Stance.ASSERTS)
+    quantity = models.BigIntegerField(null=True, blank=True, help_text="The number of items this claim asserts.")
+    quantity_low = models.BigIntegerField(null=True, blank=True, help_text="Lower bound of the number it asserts.")
+    quantity_high = models.BigIntegerField(null=True, blank=True, help_text="Upper bound of the number it asserts.")
     claimant = models.ForeignKey(
         Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="claims",
         help_text="Who makes (or denies) the claim, e.g. the White House; empty when it is the source's own.",
@@ -247,9 +486,15 @@ class Claim(Record):
     class Meta:
         ordering = ["transfer", "id"]
         indexes = [
-            # Contested transfers: EXISTS (a denying claim on this transfer), probed once per listed
-            # transfer, and ?stance=denies; denials are a few per cent of claims, so the index is small.
-            models.Index(fields=["transfer"], condition=Q(stance="denies"), name="claim_denial_idx"),
+            # Contested transfers: EXISTS (a denying or disputing claim on this transfer), probed once
+            # per listed transfer, and ?stance=denies; they are a few per cent of claims: a small index.
+            models.Index(fields=["transfer"], condition=Q(stance__in=CONTESTING_STANCES), name="claim_contesting_idx"),
+            # Contested by figures: the claims that assert a quantity (few), per transfer.
+            models.Index(
+                fields=["transfer"],
+                condition=Q(quantity__isnull=False) | Q(quantity_low__isnull=False) | Q(quantity_high__isnull=False),
+                name="claim_quantity_idx",
+            ),
         ]
         constraints = [
             choices_constraint("stance", Stance, "claim"),
@@ -257,6 +502,14 @@ class Claim(Record):
             models.CheckConstraint(
                 condition=~Q(quote=""), name="claim_quote_not_empty",
                 violation_error_message="A claim needs its verbatim quote.",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0}),
+                    name=f"claim_{name}_not_negative",
+                    violation_error_message=f"{name} cannot be negative.",
+                )
+                for name in ("quantity", "quantity_low", "quantity_high")
             ),
         ]
 
@@ -273,6 +526,9 @@ class Claim(Record):
 
     def clean(self):
         validate_quote(self)
+        errors = range_errors(self.quantity_low, self.quantity_high, self.quantity)
+        if errors:
+            raise ValidationError(errors)
 
 
 class TransferEventManager(models.Manager):
@@ -286,7 +542,14 @@ class TransferEvent(models.Model):
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(max_length=16, choices=TransferStatus.choices)
     date = models.DateField(help_text="First day of the period when the precision is month or year.")
+    date_to = models.DateField(
+        null=True, blank=True,
+        help_text='End of a range ("between August and October 2022": 2022-08-01 to 2022-10-01, month precision).',
+    )
     date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    quantity = models.BigIntegerField(
+        null=True, blank=True, help_text="Items this step concerns (e.g. delivered in this step)."
+    )
     # RESTRICT: a claim an event rests on cannot be deleted alone, but both go when their
     # transfer is deleted.
     claim = models.ForeignKey(
@@ -304,6 +567,14 @@ class TransferEvent(models.Model):
             choices_constraint("status", TransferStatus, "transferevent"),
             choices_constraint("date_precision", DatePrecision, "transferevent"),
             models.UniqueConstraint(fields=["transfer", "status", "date"], name="transferevent_unique"),
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_to__gte=F("date")), name="transferevent_dates_ordered",
+                violation_error_message="date_to cannot be before date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gte=0), name="transferevent_quantity_not_negative",
+                violation_error_message="quantity cannot be negative.",
+            ),
         ]
 
     def __str__(self):
@@ -316,22 +587,33 @@ class TransferEvent(models.Model):
 
     @property
     def date_display(self) -> str:
-        """The date to the precision known: 2022-09 for a month, 2019 for a year."""
-        if self.date is None:
-            return ""
-        if self.date_precision == DatePrecision.YEAR:
-            return f"{self.date.year:04d}"
-        if self.date_precision == DatePrecision.MONTH:
-            return f"{self.date.year:04d}-{self.date.month:02d}"
-        return self.date.isoformat()
+        """The date to the precision known: 2022-09 for a month, 2019 for a year; a range as a/b."""
+        return date_display(self.date, self.date_precision, self.date_to)
 
     def clean(self):
-        errors = {}
-        if self.claim_id and self.transfer_id and self.claim.transfer_id != self.transfer_id:
-            errors["claim"] = "The claim must belong to the same transfer."
-        if self.date and self.date_precision == DatePrecision.MONTH and self.date.day != 1:
-            errors["date"] = "A month-precision date is stored as the first day of its month."
-        if self.date and self.date_precision == DatePrecision.YEAR and (self.date.month, self.date.day) != (1, 1):
-            errors["date"] = "A year-precision date is stored as 1 January of its year."
+        errors = claim_belongs_errors(self)
+        for field in ("date", "date_to"):
+            day = getattr(self, field)
+            if day and self.date_precision == DatePrecision.MONTH and day.day != 1:
+                errors[field] = f"A month-precision {field} is stored as the first day of its month."
+            if day and self.date_precision == DatePrecision.YEAR and (day.month, day.day) != (1, 1):
+                errors[field] = f"A year-precision {field} is stored as 1 January of its year."
+        if self.date and self.date_to and self.date_to < self.date:
+            errors["date_to"] = "date_to cannot be before date."
         if errors:
             raise ValidationError(errors)
+
+
+def date_display(day, precision: str, day_to=None) -> str:
+    """A date to its precision (2022-09, 2019), and a range as ``2022-08/2022-10``."""
+    if day is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        shown = f"{day.year:04d}"
+    elif precision == DatePrecision.MONTH:
+        shown = f"{day.year:04d}-{day.month:02d}"
+    else:
+        shown = day.isoformat()
+    if day_to is not None and day_to != day:
+        return f"{shown}/{date_display(day_to, precision)}"
+    return shown
