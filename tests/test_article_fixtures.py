@@ -24,8 +24,8 @@ from transfers.models import (
     Source,
     State,
     Transfer,
-    TransferEvent,
     TransferBreach,
+    TransferEvent,
     TransferVia,
 )
 from transfers.selectors import transfer_list
