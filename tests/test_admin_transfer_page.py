@@ -25,7 +25,7 @@ def test_it_shows_claims_with_whether_their_quote_was_found(editor_client, admin
 
     assert response.status_code == 200
     formsets = {inline.formset.prefix: inline for inline in response.context["inline_admin_formsets"]}
-    assert set(formsets) == {"claims", "events", "route", "route_regions"}
+    assert set(formsets) == {"claims", "events", "route", "parties", "breaches"}
     claims = formsets["claims"]
     assert [form.instance for form in claims.formset.forms] == [admin_world["asserts"], admin_world["denies"], broken]
     content = response.content.decode()

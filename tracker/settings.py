@@ -190,6 +190,13 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Fixtures remember which fields each record names (strict loaddata: transfers.management.commands.loaddata).
+SERIALIZATION_MODULES = {"json": "transfers.fixture_json"}
+
+# The admin's XLSX export replaces characters a spreadsheet cannot hold (U+000B ...) with U+FFFD
+# instead of failing the whole file; formulas are neutralised by transfers.resources.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {

@@ -13,6 +13,8 @@ from django.utils.text import capfirst
 from import_export import fields, resources, widgets
 
 from .models import Actor, Materiel, Source, State, Transfer, TransferVia
+from .renderers import neutralise_formula
+from .services.records import record_delete, record_save, transfer_part_changed
 
 LIST_SEPARATOR = ";"
 
@@ -51,9 +53,19 @@ def reference_field(name: str, model, key: str) -> fields.Field:
 class HistoryResource(resources.ModelResource):
     """Saves rows one by one with the importing user and the file name in their history."""
 
+    def export_field(self, field, instance, **kwargs):
+        # Exports open in spreadsheets: text that would run as a formula is neutralised the way the
+        # API's CSV does it (viewers may export what editors typed).
+        value = super().export_field(field, instance, **kwargs)
+        return neutralise_formula(value) if isinstance(value, str) else value
+
     def before_save_instance(self, instance, row, **kwargs):
         instance._history_user = kwargs.get("user")
         instance._change_reason = f"Imported from {kwargs.get('file_name') or 'a file'}"[:100]
+
+    def do_instance_save(self, instance, is_create):
+        # The row was parsed here; the write service checks every rule and writes it like any other path.
+        record_save(record=instance)
 
     class Meta:
         abstract = True
@@ -158,15 +170,13 @@ class TransferResource(HistoryResource):
         return LIST_SEPARATOR.join(step.state.iso3 for step in transfer.route.all())
 
     def import_instance(self, instance, row, **kwargs):
+        instance._imported_new = instance.pk is None
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as e:
             errors = e.update_error_dict(errors)
-        # The database's CHECK constraints would report these without a field; name the field.
-        if "recipient" not in errors and "supplier" not in errors and instance.supplier_id is not None:
-            if instance.supplier_id == instance.recipient_id:
-                errors["recipient"] = ["The supplier and the recipient must be different States."]
+        # The database's CHECK constraint would report this without a field; name the field.
         if "quantity" not in errors and instance.quantity is not None and instance.quantity < 0:
             errors["quantity"] = ["quantity cannot be negative."]
         if "via" in row:
@@ -176,6 +186,8 @@ class TransferResource(HistoryResource):
             if unknown:
                 errors["via"] = [f"No State with iso3 {', '.join(repr(c) for c in unknown)}."]
             instance._imported_via = [states[code] for code in codes if code in states]
+            # Checked by the model's own route rule (Transfer.clean) when the row is validated.
+            instance.pending_via = [state.pk for state in instance._imported_via]
         if errors:
             raise ValidationError(errors)
 
@@ -186,13 +198,15 @@ class TransferResource(HistoryResource):
             return
         reason = instance._change_reason
         current = {step.state_id: step for step in instance.route.all()}
+        changed = False
         for state_id, step in current.items():
             if state_id not in {state.pk for state in wanted}:
-                step._change_reason = reason
-                step.delete()
+                record_delete(record=step, reason=reason, touch_transfer=False)
+                changed = True
         for state in wanted:
             if state.pk not in current:
                 step = TransferVia(transfer=instance, state=state)
-                step._change_reason = reason
-                step._history_user = kwargs.get("user")
-                step.save()
+                record_save(record=step, user=kwargs.get("user"), reason=reason, touch_transfer=False)
+                changed = True
+        if changed and not getattr(instance, "_imported_new", False):
+            transfer_part_changed(transfer_id=instance.pk, reason=reason)

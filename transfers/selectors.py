@@ -44,7 +44,8 @@ from .models import (
     TransferParty,
     TransferVia,
 )
-from .models.transfers import RECENT_KEY, claims_contested, date_display
+from .models.transfers import RECENT_KEY, date_display
+from .rules import claims_contested
 
 
 def _ever_designated_party() -> Q:
@@ -403,6 +404,7 @@ TRANSFER_ROW = {
     "description": "description", "value_amount": "value_amount", "value_currency": "value_currency",
     "value_year": "value_year", "value_claim": "value_claim_slug",
     "sanctioned": "sanctioned", "reviewed_at": "reviewed_at", "created_at": "created_at", "updated_at": "updated_at",
+    "version": "version",
 }
 
 # The row keys read from a referenced record: key -> (reference, the referenced model, its column).

@@ -14,7 +14,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -34,7 +34,7 @@ from .pagination import IdsFirstKeysetPagination, KeysetPagination, keyset_order
 from .parsers import GuardedJSONParser
 from .renderers import CSVRenderer, ORJSONRenderer, csv_lines, csv_text_overlapped, joined
 from .schema import TrackerAutoSchema
-from .services.reference import reference_save
+from .services.records import record_delete, record_save, record_update
 from .services.transfers import transfer_add, transfer_create, transfer_update
 
 CSV_CHUNK_SIZE = 5000
@@ -49,6 +49,39 @@ def in_transaction(lines):
     """
     with transaction.atomic():
         yield from lines
+
+
+def etag(version: int) -> str:
+    """A record's ETag: its version, which moves on with every change (transfers.models.base.Record)."""
+    return f'"{version}"'
+
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
+
+
+def expected_version(request) -> int | None:
+    """The version an ``If-Match`` header names (None without one, or for ``*``); 400 if it names none."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    tags = _tags(header)
+    if len(tags) != 1 or not re.fullmatch(r'"[0-9]{1,9}"', tags[0]):
+        raise ValidationError({"If-Match": ['Send the one ETag the record was read with, e.g. If-Match: "3".']})
+    return int(tags[0].strip('"'))
+
+
+def not_modified(request, version: int) -> bool:
+    header = request.headers.get("If-None-Match", "").strip()
+    return bool(header) and (header == "*" or etag(version) in _tags(header))
+
+
+def with_etag(request, response: Response, version: int) -> Response:
+    """The record's ETag on ``response``; a 304 instead when ``If-None-Match`` names it (GET, HEAD)."""
+    if request.method in ("GET", "HEAD") and not_modified(request, version):
+        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    response["ETag"] = etag(version)
+    return response
 
 
 class APIViewSet(viewsets.ModelViewSet):
@@ -83,6 +116,35 @@ class APIViewSet(viewsets.ModelViewSet):
         if request.accepted_renderer.format == "csv":
             return self.csv_response(self.filter_queryset(self.get_queryset()))
         return super().list(request, *args, **kwargs)
+
+    # Writes hand the parsed values to the write services (transfers.services.records), which check the
+    # version, every rule, and save only the fields given; the serializers only parse.
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return with_etag(request, Response(self.get_serializer(instance).data), instance.version)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = record_save(record=self.get_queryset().model(**serializer.validated_data))
+        response = Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
+        return with_etag(request, response, record.version)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        record = record_update(
+            model=type(instance), pk=instance.pk, data=serializer.validated_data,
+            expected_version=expected_version(request),
+        )
+        return with_etag(request, Response(self.get_serializer(record).data), record.version)
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        record_delete(record=instance, expected_version=expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def csv_columns(self) -> list[str]:
         return list(self.get_serializer().fields)
@@ -150,12 +212,6 @@ class MaterielViewSet(APIViewSet):
     def get_queryset(self):
         return Materiel.objects.select_related("kind_of").order_by("name", "id")
 
-    def perform_create(self, serializer):
-        serializer.instance = reference_save(instance=Materiel(), data=serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = reference_save(instance=serializer.instance, data=serializer.validated_data)
-
 
 class PlaceViewSet(APIViewSet):
     """Places that are not States: regions, territories, ports, bases, seas."""
@@ -172,12 +228,6 @@ class PlaceViewSet(APIViewSet):
             .defer("source__text", "source__note")
             .order_by("name", "id")
         )
-
-    def perform_create(self, serializer):
-        serializer.instance = reference_save(instance=Place(), data=serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = reference_save(instance=serializer.instance, data=serializer.validated_data)
 
 
 class SanctionsRegimeViewSet(APIViewSet):
@@ -297,7 +347,7 @@ class TransferViewSet(APIViewSet):
         row = selectors.transfer_row(self._lookup_id())
         if row is None:
             raise NotFound()
-        return Response(selectors.transfer_records([row])[0])
+        return with_etag(request, Response(selectors.transfer_records([row])[0]), row["version"])
 
     def csv_response(self, queryset: QuerySet) -> StreamingHttpResponse:
         # A server-side cursor on PostgreSQL (chunk_size rows per fetch), shaped CSV_CHUNK_SIZE rows at
@@ -317,13 +367,15 @@ class TransferViewSet(APIViewSet):
 
     def _output(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
         # The same shape as every read: built by the read path, never a second serializer.
-        return Response(selectors.transfer_records([selectors.transfer_row(pk)])[0], status=status_code)
+        row = selectors.transfer_row(pk)
+        response = Response(selectors.transfer_records([row])[0], status=status_code)
+        return with_etag(self.request, response, row["version"])
 
     def _add(self, request, body: dict) -> Response:
         transfer = self.get_object()
         serializer = serializers.TransferAdditionSerializer(data=body, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        transfer_add(transfer=transfer, **serializer.validated_data)
+        transfer_add(transfer=transfer, expected_version=expected_version(request), **serializer.validated_data)
         return self._output(transfer.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=serializers.TransferAdditionSerializer, responses={201: serializers.TransferSerializer})
@@ -357,7 +409,7 @@ class TransferViewSet(APIViewSet):
             transfer, data=request.data, partial=kwargs.get("partial", False), context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        transfer_update(transfer=transfer, data=serializer.validated_data)
+        transfer_update(transfer=transfer, data=serializer.validated_data, expected_version=expected_version(request))
         return self._output(transfer.pk)
 
 

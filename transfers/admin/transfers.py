@@ -6,7 +6,8 @@ from django.forms.models import BaseInlineFormSet
 from transfers.models import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
 from transfers.resources import TransferResource
 from transfers.selectors import transfer_list
-from transfers.services.review import transfer_return_to_draft, transfers_mark_reviewed
+from transfers.services.records import transfer_part_changed
+from transfers.services.review import transfers_mark_reviewed
 
 from .filters import ContestedFilter, ReviewFilter, SanctionedFilter
 from .mixins import CurationAdmin, CurationInline, ImportExportCurationAdmin, quote_found_display
@@ -204,23 +205,23 @@ class TransferAdmin(ImportExportCurationAdmin):
             return "Draft: a second user must review it (action “Mark selected transfers as reviewed”)."
         return f"Reviewed by {obj.reviewed_by or 'a deleted user'} on {obj.reviewed_at:%Y-%m-%d %H:%M} UTC."
 
-    # A reviewed transfer whose data changes in the admin goes back to draft: the review vouched
-    # for the data as it was.
+    # A reviewed transfer whose data, claims, timeline or route change goes back to draft (the write
+    # services decide: records._review_lapses, records.transfer_part_changed); the admin says so.
     def save_model(self, request, obj, form, change):
-        if change and obj.is_reviewed and form.data_changed():
-            transfer_return_to_draft(transfer=obj)
-            self.message_user(request, "The transfer changed, so it is a draft again until reviewed.", messages.WARNING)
+        was_reviewed = change and obj.is_reviewed
         super().save_model(request, obj, form, change)
+        if was_reviewed and not obj.is_reviewed:
+            self.message_user(request, "The transfer changed, so it is a draft again until reviewed.", messages.WARNING)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         obj = form.instance
-        if change and obj.is_reviewed and any(formset.has_changed() for formset in formsets):
-            reason = self.reason_for(request, form, change=change)
-            transfer_return_to_draft(transfer=obj, reason=f"{reason} (returned to draft)")
-            obj.save(update_fields=["reviewed_by", "reviewed_at", "updated_at"])
-            message = "Its claims, timeline or route changed, so it is a draft again until reviewed."
-            self.message_user(request, message, messages.WARNING)
+        if change and any(formset.has_changed() for formset in formsets):
+            was_reviewed = Transfer.objects.filter(pk=obj.pk, reviewed_at__isnull=False).exists()
+            transfer_part_changed(transfer_id=obj.pk, reason=self.reason_for(request, form, change=change))
+            if was_reviewed:
+                message = "Its claims, timeline or route changed, so it is a draft again until reviewed."
+                self.message_user(request, message, messages.WARNING)
 
     def has_review_permission(self, request):
         return request.user.has_perm("transfers.review_transfer")
@@ -245,12 +246,9 @@ class PartOfTransferAdmin(CurationAdmin):
     as it does when they are edited inline on the transfer's page."""
 
     def save_model(self, request, obj, form, change):
+        was_reviewed = Transfer.objects.filter(pk=obj.transfer_id, reviewed_at__isnull=False).exists()
         super().save_model(request, obj, form, change)
-        transfer = obj.transfer
-        if transfer.is_reviewed and (not change or form.has_changed()):
-            reason = self.reason_for(request, form, change=change)
-            transfer_return_to_draft(transfer=transfer, reason=f"{reason} (returned to draft)")
-            transfer.save(update_fields=["reviewed_by", "reviewed_at", "updated_at"])
+        if was_reviewed:
             self.message_user(request, "Its transfer changed, so it is a draft again until reviewed.", messages.WARNING)
 
 

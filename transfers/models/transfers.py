@@ -4,12 +4,12 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
+from transfers import rules
 from transfers.choices import (
     CONTESTING_STANCES,
     Credibility,
@@ -27,56 +27,11 @@ from .reference import Actor, Materiel, Place, State
 from .sanctions import SanctionsRegime
 from .sources import Source
 
-# --- rules: pure functions that model clean() calls (one place for each) ------------------------
 
+def claim_transfer_id(record, field: str = "claim"):
+    """The transfer of the claim ``record.<field>`` rests on (None when it rests on none)."""
+    return getattr(record, field).transfer_id if getattr(record, f"{field}_id") is not None else None
 
-def range_errors(low, high, exact=None, *, prefix: str = "quantity") -> dict[str, str]:
-    """A range's bounds in order, and an exact figure inside them."""
-    errors = {}
-    if low is not None and high is not None and low > high:
-        errors[f"{prefix}_high"] = f"{prefix}_high cannot be below {prefix}_low."
-    elif exact is not None and ((low is not None and exact < low) or (high is not None and exact > high)):
-        errors[prefix] = f"{prefix} must lie between {prefix}_low and {prefix}_high."
-    return errors
-
-
-def claim_belongs_errors(record, field: str = "claim") -> dict[str, str]:
-    """A record of a transfer that rests on a claim must rest on one of that transfer's claims."""
-    claim_id = getattr(record, f"{field}_id")
-    transfer_id = record.pk if isinstance(record, Transfer) else record.transfer_id
-    if claim_id is None or transfer_id is None:
-        return {}
-    if getattr(record, field).transfer_id != transfer_id:
-        return {field: "The claim must belong to the same transfer."}
-    return {}
-
-
-def quantity_ranges_conflict(claims) -> bool:
-    """Whether claims assert quantities whose ranges do not overlap.
-
-    Each claim's range is [quantity_low or quantity, quantity_high or quantity]; claims without a
-    figure do not count. Ranges fail to overlap exactly when the highest low exceeds the lowest high.
-    (selectors.quantity_conflict_exists says the same in SQL; a test holds them equal.)
-    """
-    lows, highs = [], []
-    for claim in claims:
-        low = _first_not_none(claim["quantity_low"], claim["quantity"])
-        high = _first_not_none(claim["quantity_high"], claim["quantity"])
-        if low is None and high is None:
-            continue
-        lows.append(low if low is not None else 0)
-        if high is not None:
-            highs.append(high)
-    return bool(lows) and bool(highs) and max(lows) > min(highs)
-
-
-def claims_contested(claims) -> bool:
-    """A transfer is contested when a claim denies or disputes it, or claims' quantities disagree."""
-    return any(claim["stance"] in CONTESTING_STANCES for claim in claims) or quantity_ranges_conflict(claims)
-
-
-def _first_not_none(*values):
-    return next((value for value in values if value is not None), None)
 
 # The key lists are ordered by, newest first with unknown dates last: must compile exactly as
 # transfers.pagination.sort_key compiles it for a descending first_reported.
@@ -270,17 +225,29 @@ class Transfer(Record):
         return self.reviewed_at is not None
 
     def clean(self):
-        errors = {}
-        if self.supplier_id is not None and self.supplier_id == self.recipient_id:
-            errors["recipient"] = "The supplier and the recipient must be different States."
-        errors |= range_errors(self.quantity_low, self.quantity_high)
-        if (self.value_amount is None) != (not self.value_currency):
-            errors["value_currency"] = "A value needs its amount and a currency (ISO 4217, e.g. USD)."
-        if (self.value_year is not None or self.value_claim_id is not None) and self.value_amount is None:
-            errors["value_amount"] = "A value's year or claim needs the amount."
-        errors |= claim_belongs_errors(self, "value_claim")
-        if errors:
-            raise ValidationError(errors)
+        super().clean()
+        problems = [
+            rules.parties_differ(self.supplier_id, self.recipient_id),
+            rules.quantity_range(self.quantity_low, self.quantity_high),
+            rules.value_complete(self.value_amount, self.value_currency, self.value_year, self.value_claim_id),
+            rules.claim_of_transfer(claim_transfer_id(self, "value_claim"), self.pk, field="value_claim"),
+        ]
+        if self.pk is not None:
+            # A changed supplier or recipient must not be a State the route passes through: the route
+            # being written with it (``pending_via``, set by the service) or else the stored one.
+            via = getattr(self, "pending_via", None)
+            if via is None:
+                via = rules.transit_states(
+                    TransferVia.objects.filter(transfer_id=self.pk).order_by("seq").values_list("role", "state_id")
+                )
+            problems.append(rules.route_states(
+                via, supplier_id=self.supplier_id, recipient_id=self.recipient_id, label=state_label,
+            ))
+        rules.enforce(*problems)
+
+
+def state_label(state_id) -> str:
+    return State.objects.filter(pk=state_id).values_list("iso3", flat=True).first() or f"State {state_id}"
 
 
 class TransferViaManager(models.Manager):
@@ -355,11 +322,17 @@ class TransferVia(models.Model):
     natural_key.dependencies = ["transfers.transfer", "transfers.state", "transfers.place", "transfers.claim"]
 
     def clean(self):
-        errors = claim_belongs_errors(self)
-        if self.state_id is None and self.place_id is None:
-            errors["place"] = "A route leg names a State or a place."
-        if errors:
-            raise ValidationError(errors)
+        super().clean()
+        problems = [
+            rules.leg_names_a_place(self.state_id, self.place_id),
+            rules.claim_of_transfer(claim_transfer_id(self), self.transfer_id),
+        ]
+        if self.transfer_id is not None and self.state_id is not None:
+            problems.append(rules.route_states(
+                rules.transit_states([(self.role, self.state_id)]), supplier_id=self.transfer.supplier_id,
+                recipient_id=self.transfer.recipient_id, label=state_label,
+            ))
+        rules.enforce(*problems)
 
 
 class TransferPartyManager(models.Manager):
@@ -410,11 +383,11 @@ class TransferParty(models.Model):
     natural_key.dependencies = ["transfers.transfer", "transfers.actor", "transfers.state", "transfers.claim"]
 
     def clean(self):
-        errors = claim_belongs_errors(self)
-        if self.actor_id is None and self.state_id is None:
-            errors["actor"] = "A party names an actor or a State."
-        if errors:
-            raise ValidationError(errors)
+        super().clean()
+        rules.enforce(
+            rules.party_names_someone(self.actor_id, self.state_id),
+            rules.claim_of_transfer(claim_transfer_id(self), self.transfer_id),
+        )
 
 
 class TransferBreachManager(models.Manager):
@@ -451,9 +424,8 @@ class TransferBreach(models.Model):
     natural_key.dependencies = ["transfers.transfer", "transfers.sanctionsregime", "transfers.claim"]
 
     def clean(self):
-        errors = claim_belongs_errors(self)
-        if errors:
-            raise ValidationError(errors)
+        super().clean()
+        rules.enforce(rules.claim_of_transfer(claim_transfer_id(self), self.transfer_id))
 
 
 class Claim(Record):
@@ -526,9 +498,7 @@ class Claim(Record):
 
     def clean(self):
         validate_quote(self)
-        errors = range_errors(self.quantity_low, self.quantity_high, self.quantity)
-        if errors:
-            raise ValidationError(errors)
+        rules.enforce(rules.quantity_range(self.quantity_low, self.quantity_high, self.quantity))
 
 
 class TransferEventManager(models.Manager):
@@ -591,17 +561,13 @@ class TransferEvent(models.Model):
         return date_display(self.date, self.date_precision, self.date_to)
 
     def clean(self):
-        errors = claim_belongs_errors(self)
-        for field in ("date", "date_to"):
-            day = getattr(self, field)
-            if day and self.date_precision == DatePrecision.MONTH and day.day != 1:
-                errors[field] = f"A month-precision {field} is stored as the first day of its month."
-            if day and self.date_precision == DatePrecision.YEAR and (day.month, day.day) != (1, 1):
-                errors[field] = f"A year-precision {field} is stored as 1 January of its year."
-        if self.date and self.date_to and self.date_to < self.date:
-            errors["date_to"] = "date_to cannot be before date."
-        if errors:
-            raise ValidationError(errors)
+        super().clean()
+        rules.enforce(
+            rules.claim_of_transfer(claim_transfer_id(self), self.transfer_id),
+            rules.date_matches_precision(self.date, self.date_precision),
+            rules.date_matches_precision(self.date_to, self.date_precision, field="date_to"),
+            rules.date_range_ordered(self.date, self.date_to),
+        )
 
 
 def date_display(day, precision: str, day_to=None) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from transfers import rules
 from transfers.choices import TRANSIT_ROLES, LegRole
 from transfers.models import (
     Actor,
@@ -26,6 +27,8 @@ from transfers.models import (
     TransferParty,
     TransferVia,
 )
+
+from .records import VersionMismatch, record_delete, record_save, transfer_part_changed
 
 SCALAR_FIELDS = (
     "slug", "supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "quantity",
@@ -51,89 +54,84 @@ class _Claims:
         return claim
 
 
-class NestedRecordError(ValidationError):
-    """A record of a nested list (a transfer's claims, events, legs...) broke a rule.
-
-    Its message names the list and the position; ``api_detail`` places the errors at that position
-    the way the API reports nested errors (transfers.exceptions)."""
-
-    def __init__(self, field: str, index: int, count: int, error: ValidationError):
-        detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-        self.api_detail = {field: [detail if n == index else {} for n in range(count)]}
-        super().__init__({field: [f"item {index + 1}: {name}: {' '.join(messages)}"
-                                  for name, messages in detail.items()]})
+def _nested(name: str, count: int, index: int, error: ValidationError) -> ValidationError:
+    """A nested record's refusal, shaped as the API reports nested lists: one entry per item."""
+    items: list[dict] = [{} for _ in range(count)]
+    items[index] = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+    refusal = ValidationError({name: f"{name} #{index + 1}: {error.messages[0]}"})
+    refusal.api_detail = {name: items}
+    return refusal
 
 
-def _saved(record, *, where: tuple[str, int, int] | None = None):
-    """Check ``record`` against its model's rules and save it. ``where`` = (field, index, count) places
-    an error at the record's position in a nested list."""
+def _saved(record, *, where: tuple[str, int, int], reason: str):
+    """Save a part of a transfer through the one write path (every rule, history with ``reason``); an
+    error names the part's list and position (``where`` = (list, index, count))."""
     try:
-        record.full_clean()
+        return record_save(record=record, reason=reason, touch_transfer=False)
     except ValidationError as error:
-        if where is None:
-            raise
-        raise NestedRecordError(*where, error) from error
-    record.save()
-    return record
+        name, index, count = where
+        raise _nested(name, count, index, error) from error
 
 
-def _add_claims(transfer: Transfer, claims: Sequence[Mapping[str, Any]], resolver: _Claims) -> list[Claim]:
+def _add_claims(
+    transfer: Transfer, claims: Sequence[Mapping[str, Any]], resolver: _Claims, reason: str
+) -> list[Claim]:
     added = []
     for number, data in enumerate(claims, start=1):
         fields = dict(data)
         # Fits the 120-character slug whatever the transfer's slug; the uuid part keeps it unique.
         fields.setdefault("slug", f"{transfer.slug[:90]}-claim-{number}-{uuid.uuid4().hex[:8]}")
-        claim = _saved(Claim(transfer=transfer, **fields), where=("claims", number - 1, len(claims)))
+        claim = _saved(Claim(transfer=transfer, **fields), where=("claims", number - 1, len(claims)), reason=reason)
         resolver.new[claim.slug] = claim
         added.append(claim)
     return added
 
 
-def _add_events(transfer: Transfer, events: Sequence[Mapping[str, Any]], resolver: _Claims) -> list[TransferEvent]:
+def _add_events(
+    transfer: Transfer, events: Sequence[Mapping[str, Any]], resolver: _Claims, reason: str
+) -> list[TransferEvent]:
     added = []
     for index, data in enumerate(events):
         fields = dict(data)
         claim = resolver.get(fields.pop("claim", None), field="events")
         event = TransferEvent(transfer=transfer, claim=claim, **fields)
-        added.append(_saved(event, where=("events", index, len(events))))
+        added.append(_saved(event, where=("events", index, len(events)), reason=reason))
     return added
 
 
-def _set_route(transfer: Transfer, legs: Sequence[Mapping[str, Any]], resolver: _Claims) -> None:
+def _set_route(transfer: Transfer, legs: Sequence[Mapping[str, Any]], resolver: _Claims, reason: str) -> None:
     """Replace the route by ``legs``, numbered 1, 2... in the order given unless they carry ``seq``."""
-    TransferVia.objects.filter(transfer=transfer).delete()
     seqs = [leg.get("seq") for leg in legs]
-    if any(seq is not None for seq in seqs):
-        if None in seqs or len(set(seqs)) != len(seqs):
-            raise ValidationError({"route": "Give every leg a different seq, or none (the order given)."})
+    rules.enforce(rules.route_seqs(seqs))
+    for step in TransferVia.objects.filter(transfer=transfer):
+        record_delete(record=step, reason=reason, touch_transfer=False)
     ordered = sorted(legs, key=lambda leg: leg["seq"]) if legs and seqs[0] is not None else legs
     for number, data in enumerate(ordered, start=1):
         fields = {k: v for k, v in data.items() if k not in ("seq", "claim")}
         claim = resolver.get(data.get("claim"), field="route")
-        _saved(TransferVia(transfer=transfer, seq=data.get("seq") or number, claim=claim, **fields),
-               where=("route", number - 1, len(ordered)))
+        leg = TransferVia(transfer=transfer, seq=data.get("seq") or number, claim=claim, **fields)
+        _saved(leg, where=("route", number - 1, len(ordered)), reason=reason)
 
 
-def _set_parties(transfer: Transfer, parties: Sequence[Mapping[str, Any]], resolver: _Claims) -> None:
-    TransferParty.objects.filter(transfer=transfer).delete()
+def _set_parties(transfer: Transfer, parties: Sequence[Mapping[str, Any]], resolver: _Claims, reason: str) -> None:
+    for party in TransferParty.objects.filter(transfer=transfer):
+        record_delete(record=party, reason=reason, touch_transfer=False)
     numbers: dict[str, int] = {}
     for index, data in enumerate(parties):
         numbers[data["role"]] = numbers.get(data["role"], 0) + 1
         fields = {k: v for k, v in data.items() if k != "claim"}
         claim = resolver.get(data.get("claim"), field="parties")
-        _saved(TransferParty(transfer=transfer, number=numbers[data["role"]], claim=claim, **fields),
-               where=("parties", index, len(parties)))
+        party = TransferParty(transfer=transfer, number=numbers[data["role"]], claim=claim, **fields)
+        _saved(party, where=("parties", index, len(parties)), reason=reason)
 
 
-def _set_breaches(transfer: Transfer, breaches: Sequence[Mapping[str, Any]], resolver: _Claims) -> None:
-    TransferBreach.objects.filter(transfer=transfer).delete()
-    seen = set()
-    for data in breaches:
-        if data["regime"].pk in seen:
-            raise ValidationError({"breaches": f"Regime '{data['regime'].slug}' is listed twice."})
-        seen.add(data["regime"].pk)
+def _set_breaches(transfer: Transfer, breaches: Sequence[Mapping[str, Any]], resolver: _Claims, reason: str) -> None:
+    for breach in TransferBreach.objects.filter(transfer=transfer):
+        record_delete(record=breach, reason=reason, touch_transfer=False)
+    for index, data in enumerate(breaches):
         claim = resolver.get(data.get("claim"), field="breaches")
-        _saved(TransferBreach(transfer=transfer, regime=data["regime"], claim=claim))
+        breach = TransferBreach(transfer=transfer, regime=data["regime"], claim=claim)
+        _saved(breach, where=("breaches", index, len(breaches)), reason=reason)
 
 
 def _set_value(transfer: Transfer, value: Mapping[str, Any] | None, resolver: _Claims) -> None:
@@ -158,9 +156,9 @@ def route_from_via(
 
     origin = [leg(s) for s in stored if s.role == LegRole.ORIGIN]
     states = ([{"state": s, "role": LegRole.TRANSIT} for s in via] if via is not None
-              else [leg(s) for s in stored if transit(s, "state")])
+              else [leg(s) for s in stored if transit(s, "state") and s.place_id is None])
     places = ([{"place": p, "role": LegRole.TRANSIT} for p in via_regions] if via_regions is not None
-              else [leg(s) for s in stored if transit(s, "place") and s.state_id is None])
+              else [leg(s) for s in stored if transit(s, "place")])
     rest = [leg(s) for s in stored if s.role not in (LegRole.ORIGIN, *TRANSIT_ROLES)]
     return origin + states + places + rest
 
@@ -177,6 +175,24 @@ def _route_arguments(data: Mapping[str, Any]) -> tuple[bool, list | None]:
         raise ValidationError({"route": "Give the route as legs, or via / via_regions, not both."})
     return data.get("route") is not None or data.get("via") is not None or data.get("via_regions") is not None, \
         data.get("route")
+
+
+def _pending_via(legs: Sequence[Mapping[str, Any]]) -> list:
+    """The transit States of legs about to be written, for the transfer's own route rule."""
+    return rules.transit_states((leg.get("role", LegRole.TRANSIT), getattr(leg.get("state"), "pk", None))
+                                for leg in legs)
+
+
+def _route_problems(transfer: Transfer, legs: Sequence[Mapping[str, Any]]) -> list:
+    """The route rules that need the whole route at once: transit States once each, neither party."""
+    places = [leg["place"].pk for leg in legs if leg.get("place") is not None
+              and leg.get("role", LegRole.TRANSIT) in TRANSIT_ROLES]
+    states = {leg["state"].pk: leg["state"].iso3 for leg in legs if leg.get("state") is not None}
+    return [
+        rules.route_states(_pending_via(legs), supplier_id=transfer.supplier_id, recipient_id=transfer.recipient_id,
+                           label=lambda pk: states.get(pk, str(pk))),
+        rules.route_regions(places),
+    ]
 
 
 @transaction.atomic
@@ -207,12 +223,13 @@ def transfer_create(
     breaches: Sequence[Mapping[str, Any]] = (),
     claims: Sequence[Mapping[str, Any]] = (),
     events: Sequence[Mapping[str, Any]] = (),
+    reason: str = "",
 ) -> Transfer:
     """Create a transfer with its route, parties, claims and timeline in one transaction.
 
     Claims are mappings of Claim fields (``slug`` optional, generated from the transfer's); events,
-    legs, parties, breaches and the value name a claim by the slug of one of ``claims``. Any failure
-    (a quote not in its source, a rule of a model) rolls everything back.
+    legs, parties, breaches and the value name a claim by the slug of one of ``claims``. Every record
+    passes every rule (``full_clean``); any failure rolls everything back.
     """
     _route_arguments({"route": route, "via": via, "via_regions": via_regions})
     transfer = Transfer(
@@ -222,84 +239,110 @@ def transfer_create(
         quantity_high=quantity_high, quantity_estimated=quantity_estimated, quantity_note=quantity_note,
         destination=destination, covert=covert, first_reported=first_reported, description=description,
     )
-    _saved(transfer)
+    legs = route if route is not None else route_from_via(None, via=via or (), via_regions=via_regions or ())
+    transfer.full_clean()
+    rules.enforce(*_route_problems(transfer, legs))
+    record_save(record=transfer, reason=reason)
     resolver = _Claims(transfer)
-    _add_claims(transfer, claims, resolver)
-    _add_events(transfer, events, resolver)
-    _set_route(transfer, route if route is not None else route_from_via(None, via=via or (),
-                                                                        via_regions=via_regions or ()), resolver)
-    _set_parties(transfer, parties, resolver)
-    _set_breaches(transfer, breaches, resolver)
+    _add_claims(transfer, claims, resolver, reason)
+    _add_events(transfer, events, resolver, reason)
+    _set_route(transfer, legs, resolver, reason)
+    _set_parties(transfer, parties, resolver, reason)
+    _set_breaches(transfer, breaches, resolver, reason)
     if value is not None or events:
         _set_value(transfer, value, resolver)
         if events:
             _follow_timeline(transfer)
-        _saved(transfer)
+        record_save(record=transfer, fields=[*VALUE_ATTRS, "status"], reason=reason)
     return transfer
 
 
 @transaction.atomic
-def transfer_update(*, transfer: Transfer, data: Mapping[str, Any]) -> Transfer:
-    """Change a transfer's own fields and, when given, replace its route, parties, breaches or value;
-    claims and the timeline are added with ``transfer_add``.
+def transfer_update(
+    *, transfer: Transfer, data: Mapping[str, Any], expected_version: int | None = None, reason: str = ""
+) -> Transfer:
+    """Change the fields ``data`` names and, when given, replace the route, parties, breaches or value;
+    claims and timeline steps are added with ``transfer_add``.
 
-    A reviewed transfer whose data changes returns to draft: its review no longer covers it.
+    The stored transfer is read again under a row lock and only the named fields are written, so a
+    concurrent change of other fields survives. ``expected_version`` (the API's ``If-Match``) refuses
+    the change if the transfer moved on since the client read it. A reviewed transfer whose data
+    changes returns to draft (services.records).
     """
-    from .review import transfer_return_to_draft
-
     route_given, route = _route_arguments(data)
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if expected_version is not None and transfer.version != expected_version:
+        raise VersionMismatch(transfer, expected_version)
     resolver = _Claims(transfer)
-    before = transfer_snapshot(transfer)
-    for field in SCALAR_FIELDS:
-        if field in data:
-            setattr(transfer, field, data[field])
+    fields = [field for field in SCALAR_FIELDS if field in data and getattr(transfer, field) != data[field]]
+    for field in fields:
+        setattr(transfer, field, data[field])
     if "value" in data:
+        before = [getattr(transfer, attr) for attr in VALUE_ATTRS]
         _set_value(transfer, data["value"], resolver)
-    _saved(transfer)
+        if [getattr(transfer, attr) for attr in VALUE_ATTRS] != before:
+            fields += VALUE_ATTRS
+    legs = None
     if route_given:
         legs = route if route is not None else route_from_via(
             transfer, via=data.get("via"), via_regions=data.get("via_regions")
         )
-        _set_route(transfer, legs, resolver)
+        transfer.pending_via = _pending_via(legs)
+        rules.enforce(*_route_problems(transfer, legs))
+    if fields:
+        record_save(record=transfer, fields=fields, reason=reason)
+    parts_changed = False
+    if legs is not None and _legs_differ(transfer, legs):
+        _set_route(transfer, legs, resolver, reason)
+        parts_changed = True
     if data.get("parties") is not None:
-        _set_parties(transfer, data["parties"], resolver)
+        _set_parties(transfer, data["parties"], resolver, reason)
+        parts_changed = True
     if data.get("breaches") is not None:
-        _set_breaches(transfer, data["breaches"], resolver)
-    if transfer.is_reviewed and transfer_snapshot(transfer) != before:
-        transfer_return_to_draft(transfer=transfer)
-        transfer.save(update_fields=["reviewed_by", "reviewed_at", "updated_at"])
+        _set_breaches(transfer, data["breaches"], resolver, reason)
+        parts_changed = True
+    if parts_changed:
+        transfer_part_changed(transfer_id=transfer.pk, reason=reason)
     return transfer
 
 
 @transaction.atomic
 def transfer_add(
-    *, transfer: Transfer, claims: Sequence[Mapping[str, Any]] = (), events: Sequence[Mapping[str, Any]] = ()
+    *,
+    transfer: Transfer,
+    claims: Sequence[Mapping[str, Any]] = (),
+    events: Sequence[Mapping[str, Any]] = (),
+    expected_version: int | None = None,
+    reason: str = "",
 ) -> tuple[list[Claim], list[TransferEvent]]:
     """Add claims and timeline steps to an existing transfer, all or nothing, under the same rules as
-    creation; a step may rest on a claim added in the same call. The status follows the timeline."""
-    from .review import transfer_return_to_draft
-
+    creation; a step may rest on a claim added in the same call or one the transfer has. The
+    transfer's status follows its latest dated step; a reviewed transfer returns to draft."""
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if expected_version is not None and transfer.version != expected_version:
+        raise VersionMismatch(transfer, expected_version)
     resolver = _Claims(transfer)
-    added_claims = _add_claims(transfer, claims, resolver)
-    added_events = _add_events(transfer, events, resolver)
+    added_claims = _add_claims(transfer, claims, resolver, reason)
+    added_events = _add_events(transfer, events, resolver, reason)
     if added_events:
+        status = transfer.status
         _follow_timeline(transfer)
-    if transfer.is_reviewed and (added_claims or added_events):
-        transfer_return_to_draft(transfer=transfer)
-    transfer.save()
+        if transfer.status != status:
+            record_save(record=transfer, fields=["status"], reason=reason)
+    transfer_part_changed(transfer_id=transfer.pk, reason=reason)
     return added_claims, added_events
 
 
-def transfer_snapshot(transfer: Transfer) -> tuple:
-    """What a review vouches for: the transfer's fields, its value and its route, parties and breaches."""
-    own = tuple(getattr(transfer, f"{field}_id" if field in FOREIGN_KEYS else field) for field in SCALAR_FIELDS)
-    value = tuple(getattr(transfer, field) for field in (*VALUE_FIELDS.values(), "value_claim_id"))
-    if transfer.pk is None:
-        return own + value
-    route = tuple(transfer.route.order_by("seq").values_list("seq", "state_id", "place_id", "role", "mode", "claim_id"))
-    parties = tuple(transfer.parties.order_by("id").values_list("role", "actor_id", "state_id", "claim_id"))
-    breaches = tuple(transfer.breaches.order_by("id").values_list("regime_id", "claim_id"))
-    return own, value, route, parties, breaches
+def _legs_differ(transfer: Transfer, legs: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether ``legs`` differ from the stored route (in order)."""
+    def key(state, place, role, mode, claim):
+        return (getattr(state, "pk", state), getattr(place, "pk", place), role, mode, claim)
+
+    stored = [key(s.state_id, s.place_id, s.role, s.mode, s.claim.slug if s.claim_id else None)
+              for s in transfer.route.select_related("claim").order_by("seq")]
+    given = [key(leg.get("state"), leg.get("place"), leg.get("role", LegRole.TRANSIT), leg.get("mode", "unknown"),
+                 leg.get("claim")) for leg in legs]
+    return stored != given
 
 
-FOREIGN_KEYS = {"supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "destination"}
+VALUE_ATTRS = ["value_amount", "value_currency", "value_year", "value_claim"]
