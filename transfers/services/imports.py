@@ -292,49 +292,67 @@ class _Validator:
         return number
 
     def legs(self, line: int, value: str) -> list[tuple]:
-        """``role:where:mode`` legs separated by ';', where ``where`` is an ISO3 code, a place slug, or
-        both joined by '+' (``origin:IRN+bandar-abbas:sea;transshipment:astrakhan:sea``)."""
-        legs = []
-        for seq, text in enumerate(filter(None, (part.strip() for part in value.split(VIA_SEPARATOR))), start=1):
-            parts = [part.strip() for part in text.split(":")]
-            if len(parts) not in (2, 3):
-                self.error(line, "route", f"{text!r} is not role:where[:mode] (e.g. transit:SYR+tartus:sea).")
-                continue
-            role, where, mode = parts[0], parts[1], parts[2] if len(parts) == 3 else TransportMode.UNKNOWN
-            if role not in LegRole.values:
-                self.error(line, "route", f"{role!r} is not one of: {', '.join(LegRole.values)}.")
-            if mode not in TransportMode.values:
-                self.error(line, "route", f"{mode!r} is not one of: {', '.join(TransportMode.values)}.")
-            state = place = None
-            for key in filter(None, where.split("+")):
-                if re.fullmatch(r"[A-Za-z]{3}", key) and key.upper() in self.states:
-                    state = self.states[key.upper()]
-                elif key in self.places:
-                    place = self.places[key]
-                else:
-                    self.error(line, "route", f"{key!r} is neither a stored State's ISO3 code nor a place slug.")
-            for message in rules.leg_names_a_place(state, place).values():
-                self.error(line, "route", f"{text!r}: {message}")
-            legs.append((seq, state, place, role, mode))
+        legs, problems = parse_legs(value, states=self.states, places=self.places)
+        for message in problems:
+            self.error(line, "route", message)
         return legs
 
     def parties(self, line: int, value: str) -> list[tuple]:
-        """``role:who`` separated by ';', ``who`` an actor slug or a State's ISO3 code (``broker:acme-ltd``)."""
-        parties, numbers = [], {}
-        for text in filter(None, (part.strip() for part in value.split(VIA_SEPARATOR))):
-            role, _, who = (part.strip() for part in text.partition(":"))
-            if role not in PartyRole.values:
-                self.error(line, "parties", f"{role!r} is not one of: {', '.join(PartyRole.values)}.")
-                continue
-            actor, state = self.actors.get(who), None
-            if actor is None:
-                state = self.states.get(who.upper()) if re.fullmatch(r"[A-Za-z]{3}", who) else None
-                if state is None:
-                    self.error(line, "parties", f"{who!r} is neither a stored actor's slug nor a State's ISO3 code.")
-                    continue
-            numbers[role] = numbers.get(role, 0) + 1
-            parties.append((role, numbers[role], actor, state))
+        parties, problems = parse_parties(value, states=self.states, actors=self.actors)
+        for message in problems:
+            self.error(line, "parties", message)
         return parties
+
+
+def parse_legs(value: str, *, states: dict[str, int], places: dict[str, int]) -> tuple[list[tuple], list[str]]:
+    """Route legs written ``role:where:mode`` and separated by ';', where ``where`` is an ISO3 code, a
+    place slug, or both joined by '+' (``origin:IRN+bandar-abbas:sea;transshipment:astrakhan:sea``).
+
+    Returns (seq, state id, place id, role, mode) tuples and the problems found (the import's and the
+    admin import's one parser)."""
+    legs, problems = [], []
+    for seq, text in enumerate(filter(None, (part.strip() for part in value.split(VIA_SEPARATOR))), start=1):
+        parts = [part.strip() for part in text.split(":")]
+        if len(parts) not in (2, 3):
+            problems.append(f"{text!r} is not role:where[:mode] (e.g. transit:SYR+tartus:sea).")
+            continue
+        role, where, mode = parts[0], parts[1], parts[2] if len(parts) == 3 else TransportMode.UNKNOWN
+        if role not in LegRole.values:
+            problems.append(f"{role!r} is not one of: {', '.join(LegRole.values)}.")
+        if mode not in TransportMode.values:
+            problems.append(f"{mode!r} is not one of: {', '.join(TransportMode.values)}.")
+        state = place = None
+        for key in filter(None, where.split("+")):
+            if re.fullmatch(r"[A-Za-z]{3}", key) and key.upper() in states:
+                state = states[key.upper()]
+            elif key in places:
+                place = places[key]
+            else:
+                problems.append(f"{key!r} is neither a stored State's ISO3 code nor a place slug.")
+        problems += [f"{text!r}: {message}" for message in rules.leg_names_a_place(state, place).values()]
+        legs.append((seq, state, place, role, mode))
+    return legs, problems
+
+
+def parse_parties(value: str, *, states: dict[str, int], actors: dict[str, int]) -> tuple[list[tuple], list[str]]:
+    """Parties written ``role:who`` and separated by ';', ``who`` an actor slug or a State's ISO3 code
+    (``broker:acme-ltd;shipper:blue-sea``). Returns (role, number, actor id, state id) tuples and the
+    problems found."""
+    parties, problems, numbers = [], [], {}
+    for text in filter(None, (part.strip() for part in value.split(VIA_SEPARATOR))):
+        role, _, who = (part.strip() for part in text.partition(":"))
+        if role not in PartyRole.values:
+            problems.append(f"{role!r} is not one of: {', '.join(PartyRole.values)}.")
+            continue
+        actor, state = actors.get(who), None
+        if actor is None:
+            state = states.get(who.upper()) if re.fullmatch(r"[A-Za-z]{3}", who) else None
+            if state is None:
+                problems.append(f"{who!r} is neither a stored actor's slug nor a State's ISO3 code.")
+                continue
+        numbers[role] = numbers.get(role, 0) + 1
+        parties.append((role, numbers[role], actor, state))
+    return parties, problems
 
 
 def read_csv(file: IO[str]) -> Iterator[tuple[int, dict[str, str]]]:
