@@ -165,7 +165,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicaltransfer',
             name='value_currency',
-            field=models.CharField(blank=True, help_text="ISO 4217 code of the value's currency, e.g. USD.", max_length=3),
+            field=models.CharField(blank=True, db_default='', default='', help_text="ISO 4217 code of the value's currency, e.g. USD.", max_length=3),
         ),
         migrations.AddField(
             model_name='historicaltransfer',
@@ -241,7 +241,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='transfer',
             name='value_currency',
-            field=models.CharField(blank=True, help_text="ISO 4217 code of the value's currency, e.g. USD.", max_length=3),
+            field=models.CharField(blank=True, db_default='', default='', help_text="ISO 4217 code of the value's currency, e.g. USD.", max_length=3),
         ),
         migrations.AddField(
             model_name='transfer',

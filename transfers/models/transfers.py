@@ -122,8 +122,10 @@ class Transfer(Record):
     value_amount = models.BigIntegerField(
         "deal value", null=True, blank=True, help_text="The deal's value in whole units of its currency."
     )
+    # db_default: the bulk writers (generate_synthetic) insert rows without naming this column.
     value_currency = models.CharField(
-        max_length=3, blank=True, help_text="ISO 4217 code of the value's currency, e.g. USD."
+        max_length=3, blank=True, default="", db_default="",
+        help_text="ISO 4217 code of the value's currency, e.g. USD.",
     )
     value_year = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="The year whose money the value is given in (or of the deal)."

@@ -240,6 +240,9 @@ def transfer_create(
         destination=destination, covert=covert, first_reported=first_reported, description=description,
     )
     legs = route if route is not None else route_from_via(None, via=via or (), via_regions=via_regions or ())
+    if events:
+        # The status follows the latest dated step (the later one given on a tie).
+        transfer.status = max(enumerate(events), key=lambda item: (item[1]["date"], item[0]))[1]["status"]
     transfer.full_clean()
     rules.enforce(*_route_problems(transfer, legs))
     record_save(record=transfer, reason=reason)
@@ -249,11 +252,10 @@ def transfer_create(
     _set_route(transfer, legs, resolver, reason)
     _set_parties(transfer, parties, resolver, reason)
     _set_breaches(transfer, breaches, resolver, reason)
-    if value is not None or events:
+    if value is not None:
+        # The value rests on a claim created above: the transfer's second save.
         _set_value(transfer, value, resolver)
-        if events:
-            _follow_timeline(transfer)
-        record_save(record=transfer, fields=[*VALUE_ATTRS, "status"], reason=reason)
+        record_save(record=transfer, fields=VALUE_ATTRS, reason=reason)
     return transfer
 
 
