@@ -135,8 +135,9 @@ def transfer_with(claims: int) -> models.Transfer:
 #   1 session, 1 user, 2 permissions,
 #   1 the transfer with every reference joined (its autocompletes then need no query),
 #   1 claims (source and claimant joined), 1 timeline steps, 1 the claims offered to the timeline,
-#   1 transit States (joined), 1 transit regions (joined).
-TRANSFER_PAGE_QUERIES = 10
+#   route and parties (listed once), 1 route legs (States and places joined), 1 parties (joined),
+#   1 alleged breaches (regimes joined).
+TRANSFER_PAGE_QUERIES = 11
 
 
 def test_the_change_page_costs_the_same_for_one_claim_or_twenty(editor_client, django_assert_num_queries):

@@ -36,14 +36,17 @@ class ClaimInline(CurationInline):
 
 
 class OwnClaimsFormSet(BaseInlineFormSet):
-    """Offers only this transfer's own claims, listed once for all rows (not one query per row)."""
+    """Offers only this transfer's own claims, listed once for all rows and inlines (not one query per row)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.claims = Claim.objects.filter(transfer=self.instance) if self.instance.pk else Claim.objects.none()
-        self.claim_choices = [("", "---------")] + [
-            (claim.pk, str(claim)) for claim in self.claims.select_related("source").order_by("id")
-        ]
+        # Listed once per page for the timeline, route, parties and breaches alike.
+        if getattr(self.instance, "_claim_choices", None) is None:
+            self.instance._claim_choices = [("", "---------")] + [
+                (claim.pk, str(claim)) for claim in self.claims.select_related("source").order_by("id")
+            ]
+        self.claim_choices = self.instance._claim_choices
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
