@@ -4,7 +4,7 @@ import datetime
 import re
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -111,7 +111,7 @@ def test_a_wrong_token_is_401(api, world):
 
 def test_session_authentication_needs_the_csrf_token(world, editor):
     api = APIClient(enforce_csrf_checks=True)
-    api.login(username="editor", password="editor-pass-123")
+    api.force_login(editor)
     response = api.post(URL, new_transfer(), format="json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
@@ -119,7 +119,7 @@ def test_session_authentication_needs_the_csrf_token(world, editor):
 
 def test_session_authentication_writes_with_the_csrf_token(world, editor):
     api = APIClient(enforce_csrf_checks=True)
-    api.login(username="editor", password="editor-pass-123")
+    api.force_login(editor)
     api.get("/admin/")  # a page with a form: sets the CSRF cookie
     token = api.cookies["csrftoken"].value
     response = api.post(URL, new_transfer(), format="json", HTTP_X_CSRFTOKEN=token)
@@ -165,7 +165,7 @@ def test_a_generated_claim_slug_fits_even_under_a_very_long_transfer_slug(as_edi
         ({"status": "lost"}, "status", '"lost" is not a valid choice.'),
         ({"via": ["SYR", "QQQ"]}, "via", "Unknown iso3 'QQQ'."),
         ({"first_reported": "2022-02-30"}, "first_reported", "Date has wrong format."),
-        ({"slug": "shells"}, "slug", "A transfer with slug 'shells' already exists."),
+        ({"slug": "shells"}, "slug", "Transfer with this Slug already exists."),
     ],
 )
 def test_invalid_input_answers_400_with_the_field_and_writes_nothing(as_editor, world, overrides, field, message):
@@ -326,9 +326,9 @@ def test_a_source_text_change_that_strands_a_quote_is_refused(as_editor, world):
 def low_rates(monkeypatch):
     # DRF reads the rates into a class attribute at import: patch that, and empty the counters.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "5/minute"})
-    cache.clear()
+    caches["throttle"].clear()
     yield
-    cache.clear()
+    caches["throttle"].clear()
 
 
 def test_anonymous_clients_are_throttled_with_429(api, world, low_rates):
@@ -348,3 +348,39 @@ def test_today_is_a_valid_first_reported_date(as_editor, world):
     today = datetime.date.today().isoformat()
     response = as_editor.post(URL, new_transfer(first_reported=today, claims=[], events=[]), format="json")
     assert response.status_code == 201
+
+
+def test_a_bad_vocabulary_value_lists_the_allowed_ones(as_editor, world):
+    response = as_editor.post(URL, new_transfer(status="rumoured"), format="json")
+    assert response.status_code == 400
+    message = response.json()["status"][0]
+    assert message.startswith('"rumoured" is not a valid choice. Allowed: ')
+    assert "delivered" in message and "in_transit" in message
+    nested = as_editor.post(URL, new_transfer(claims=[{**new_transfer()["claims"][0], "stance": "maybe"}]),
+                            format="json")
+    assert "asserts" in nested.json()["claims"][0]["stance"][0]
+
+
+def test_an_unknown_body_field_answers_400_naming_it(as_editor, world):
+    before = counts()
+    response = as_editor.post(URL, new_transfer(quantiy=5), format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["quantiy"]
+    assert response.json()["quantiy"][0].startswith("Unknown field. Accepted: ")
+    assert counts() == before
+    claim = {**new_transfer()["claims"][0], "stanse": "denies"}
+    assert list(as_editor.post(URL, new_transfer(claims=[claim]), format="json").json()["claims"][0]) == ["stanse"]
+    actor = as_editor.patch("/api/v1/actors/wagner-group/", {"nmae": "Wagner"}, format="json")
+    assert (actor.status_code, list(actor.json())) == (400, ["nmae"])
+
+
+def test_a_put_built_from_a_get_is_taken_whole(as_editor, world):
+    body = as_editor.get("/api/v1/actors/wagner-group/").json()
+    response = as_editor.put("/api/v1/actors/wagner-group/", {**body, "name": "Wagner PMC"}, format="json")
+    assert response.status_code == 200, response.content
+    shells = world.transfers["rifles"]
+    record = as_editor.get(f"{URL}{shells.pk}/").json()
+    written = {key: value for key, value in record.items() if key not in ("claims", "events")}
+    response = as_editor.put(f"{URL}{shells.pk}/", {**written, "quantity": 501}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["quantity"] == 501

@@ -226,3 +226,12 @@ def test_a_claim_and_a_change_of_its_sources_text_cannot_both_win(editor, second
         assert quote_in_text(claim.quote, claim.source.text), claim.slug
     assert Source.objects.filter(slug__startswith="race-source-").count() == 25
     assert world is not None
+
+
+def test_a_change_the_transfer_shows_moves_its_etag_on(world, editor):
+    # Its category follows its materiel; its claims and route are part of it too.
+    transfer = world.transfers["shells"]
+    first = APIClient().get(f"{URL}{transfer.pk}/")["ETag"]
+    client_for(editor).patch("/api/v1/materiel/artillery-shells/", {"category": "artillery"}, format="json")
+    second = APIClient().get(f"{URL}{transfer.pk}/")
+    assert second.json()["category"] == "artillery" and second["ETag"] != first

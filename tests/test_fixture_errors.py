@@ -125,7 +125,7 @@ def test_a_value_outside_its_vocabulary_names_the_record_and_the_rule(tmp_path):
     find(records, "transfer", slug="irn-rus-arms-2022")["fields"]["status"] = "shipped"
     message = load_error(write(tmp_path, records))
     assert "transfers.Transfer 'irn-rus-arms-2022'" in message
-    assert "transfer_status_valid" in message
+    assert "field 'status': Value 'shipped' is not a valid choice" in message
     assert nothing_loaded()
 
 

@@ -172,7 +172,7 @@ def test_deleting_a_claim_that_an_event_rests_on_is_refused_but_the_transfer_tak
 
 
 def test_a_claim_whose_quote_is_not_in_its_source_is_refused_on_save():
-    with pytest.raises(ValidationError, match="quote not found in the text of source"):
+    with pytest.raises(ValidationError, match="quote is not found in the text of source"):
         ClaimFactory(quote="the shipment of tanks left the port")
     assert not Claim.objects.exists()
 

@@ -3,12 +3,15 @@
 References are written and read by natural key: States by ISO3 code, everything else by slug.
 """
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .choices import (
+    TRANSIT_ROLES,
     Credibility,
     DatePrecision,
     LegRole,
@@ -17,6 +20,7 @@ from .choices import (
     TransferStatus,
     TransportMode,
 )
+from .history import CHANGE_REASON_MAX
 from .models import (
     Actor,
     Claim,
@@ -34,6 +38,46 @@ MAX_QUOTE_LENGTH = 20_000
 MAX_TEXT_LENGTH = 100_000
 MAX_SOURCE_TEXT_LENGTH = 5_000_000
 BIGINT_MAX = 2**63 - 1
+
+
+class StrictInputMixin:
+    """Input that names what is wrong with it.
+
+    A body field the serializer does not know answers 400 naming it (a typo must not be dropped
+    silently); a vocabulary value that is not allowed lists the allowed ones. Fields the record
+    shows but a client cannot write (``ignored_fields``, and the serializer's read-only fields) are
+    taken and ignored, so that a PUT built from a GET still works. The top-level body may carry
+    ``change_reason``, which the view keeps in the history (see transfers.history).
+    """
+
+    ignored_fields: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            # (A related field has choices too, read from the database: only vocabularies here.)
+            if isinstance(field, serializers.ChoiceField) and field.choices:
+                allowed = ", ".join(str(value) for value in field.choices)
+                field.error_messages["invalid_choice"] = f'"{{input}}" is not a valid choice. Allowed: {allowed}.'
+        if self.root is self:
+            fields["change_reason"] = serializers.CharField(
+                write_only=True, required=False, allow_blank=True, max_length=CHANGE_REASON_MAX,
+                help_text="Why this change is made: kept in the record's history (or send X-Change-Reason).",
+            )
+        return fields
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            known = {*self.fields, *self.ignored_fields}
+            unknown = [str(name)[:100] for name in data if name not in known]
+            if unknown:
+                accepted = ", ".join(name for name, field in self.fields.items() if not field.read_only)
+                raise serializers.ValidationError(
+                    {name: [f"Unknown field. Accepted: {accepted}."] for name in unknown[:20]}
+                )
+        value = super().to_internal_value(data)
+        value.pop("change_reason", None)  # the view's: it goes to the history, not the record
+        return value
 
 
 class NaturalKeyField(serializers.SlugRelatedField):
@@ -90,7 +134,7 @@ class SanctionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StateSerializer(serializers.ModelSerializer):
+class StateSerializer(StrictInputMixin, serializers.ModelSerializer):
     iso3 = serializers.RegexField(
         r"^[A-Z]{3}$", max_length=3, help_text="ISO 3166-1 alpha-3 code, upper case (e.g. PRK).",
         error_messages={"invalid": "Three upper-case letters (ISO 3166-1 alpha-3)."},
@@ -108,16 +152,9 @@ class StateSerializer(serializers.ModelSerializer):
     def get_sanctioned(self, state) -> bool:
         return bool(state.sanctions.all())
 
-    def validate_iso3(self, value):
-        existing = State.objects.filter(iso3=value)
-        if self.instance is not None:
-            existing = existing.exclude(pk=self.instance.pk)
-        if existing.exists():
-            raise serializers.ValidationError(f"A State with ISO3 code {value} already exists.")
-        return value
 
 
-class ActorSerializer(serializers.ModelSerializer):
+class ActorSerializer(StrictInputMixin, serializers.ModelSerializer):
     state = state_key(allow_null=True, required=False, help_text="ISO3 code of the actor's State, or null.")
     part_of = slug_key(Actor, allow_null=True, required=False, help_text="Slug of the organisation it belongs to.")
     source = slug_key(Source, allow_null=True, required=False, help_text="Slug of the source of the description.")
@@ -130,7 +167,7 @@ class ActorSerializer(serializers.ModelSerializer):
         extra_kwargs = {"description": {"max_length": MAX_TEXT_LENGTH}}
 
 
-class PlaceSerializer(serializers.ModelSerializer):
+class PlaceSerializer(StrictInputMixin, serializers.ModelSerializer):
     state = state_key(allow_null=True, required=False, help_text="ISO3 code of the State whose territory it is.")
     controlled_by = slug_key(Actor, allow_null=True, required=False, help_text="Slug of who controls it.")
     source = slug_key(Source, allow_null=True, required=False, help_text="Slug of the source of the description.")
@@ -163,7 +200,7 @@ class SanctionsRegimeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MaterielSerializer(serializers.ModelSerializer):
+class MaterielSerializer(StrictInputMixin, serializers.ModelSerializer):
     aliases = AliasesField()
     kind_of = slug_key(
         Materiel, allow_null=True, required=False, help_text="Slug of the broader materiel this is a kind of."
@@ -195,7 +232,7 @@ class BlankableURLField(serializers.CharField):
         return value
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(StrictInputMixin, serializers.ModelSerializer):
     """A source as lists show it: everything but the stored text."""
 
     authors = AliasesField()
@@ -228,6 +265,30 @@ class ClaimSerializer(serializers.ModelSerializer):
         fields = [
             "slug", "source", "quote", "stance", "claimant", "credibility", "note", "quantity", "quantity_low",
             "quantity_high",
+        ]
+        read_only_fields = fields
+
+
+class ClaimListSerializer(serializers.ModelSerializer):
+    """A claim on its own (/api/v1/claims/): what a transfer's claims show, with the transfer it is
+    about and names beside codes, so that a spreadsheet keeps who said what, how surely, and where."""
+
+    transfer = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text="The transfer's slug.")
+    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    source_title = serializers.CharField(source="source.title", read_only=True)
+    source_publisher = serializers.CharField(source="source.publisher", read_only=True)
+    source_published = serializers.DateField(source="source.published", read_only=True, allow_null=True)
+    source_reliability = serializers.CharField(
+        source="source.reliability", read_only=True, help_text="Admiralty reliability of the source, A to F."
+    )
+    claimant = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    claimant_name = serializers.CharField(source="claimant.name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "slug", "transfer", "source", "source_title", "source_publisher", "source_published",
+            "source_reliability", "quote", "stance", "claimant", "claimant_name", "credibility", "note",
         ]
         read_only_fields = fields
 
@@ -290,10 +351,15 @@ class TransferSerializer(serializers.ModelSerializer):
     ``selectors.transfer_records`` (tests/test_api_transfers.py pins that they agree)."""
 
     supplier = serializers.CharField(read_only=True, allow_null=True, help_text="ISO3 code; null = unknown.")
+    supplier_name = serializers.CharField(read_only=True, allow_null=True)
     recipient = serializers.CharField(read_only=True, allow_null=True, help_text="ISO3 code; null = unknown.")
+    recipient_name = serializers.CharField(read_only=True, allow_null=True)
     supplier_actor = serializers.CharField(read_only=True, allow_null=True)
+    supplier_actor_name = serializers.CharField(read_only=True, allow_null=True)
     recipient_actor = serializers.CharField(read_only=True, allow_null=True)
+    recipient_actor_name = serializers.CharField(read_only=True, allow_null=True)
     materiel = serializers.CharField(read_only=True)
+    materiel_name = serializers.CharField(read_only=True)
     category = serializers.CharField(read_only=True, help_text="The materiel's category.")
     quantity_ordered = serializers.IntegerField(read_only=True, allow_null=True, help_text="Items ordered.")
     deliveries = DeliverySerializer(many=True, read_only=True, help_text="Items delivered per year, from the timeline.")
@@ -303,6 +369,7 @@ class TransferSerializer(serializers.ModelSerializer):
     via_regions = serializers.ListField(child=serializers.CharField(), read_only=True,
                                         help_text="Slugs of the route's transit places, in route order.")
     destination = serializers.CharField(read_only=True, allow_null=True)
+    destination_name = serializers.CharField(read_only=True, allow_null=True)
     parties = PartySerializer(many=True, read_only=True, help_text="Brokers, shippers, manufacturers...")
     value = ValueSerializer(read_only=True, allow_null=True, help_text="The deal's value, or null.")
     breaches = BreachSerializer(many=True, read_only=True, help_text="Sanctions regimes it allegedly breaches.")
@@ -320,11 +387,12 @@ class TransferSerializer(serializers.ModelSerializer):
     class Meta:
         model = Transfer
         fields = [
-            "id", "slug", "supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "category",
+            "id", "slug", "supplier", "supplier_name", "recipient", "recipient_name", "supplier_actor",
+            "supplier_actor_name", "recipient_actor", "recipient_actor_name", "materiel", "materiel_name", "category",
             "quantity", "quantity_ordered", "quantity_delivered", "quantity_low", "quantity_high",
             "quantity_estimated", "quantity_note", "deliveries", "status", "route", "via", "via_regions",
-            "destination", "parties", "value", "breaches", "covert", "first_reported", "description", "sanctioned",
-            "contested", "reviewed", "claims", "events",
+            "destination", "destination_name", "parties", "value", "breaches", "covert", "first_reported",
+            "description", "sanctioned", "contested", "reviewed", "claims", "events",
         ]
         read_only_fields = fields
 
@@ -335,7 +403,7 @@ class TransferSerializer(serializers.ModelSerializer):
 QUANTITY = {"min_value": 0, "max_value": BIGINT_MAX, "allow_null": True, "required": False}
 
 
-class ClaimWriteSerializer(serializers.Serializer):
+class ClaimWriteSerializer(StrictInputMixin, serializers.Serializer):
     slug = serializers.SlugField(max_length=120, required=False, help_text="Generated when omitted.")
     source = slug_key(Source, help_text="Slug of the source quoted.")
     quote = serializers.CharField(max_length=MAX_QUOTE_LENGTH, help_text="Verbatim passage of the source's text.")
@@ -348,7 +416,7 @@ class ClaimWriteSerializer(serializers.Serializer):
     quantity_high = serializers.IntegerField(**QUANTITY, help_text="Upper bound of the number it asserts.")
 
 
-class EventWriteSerializer(serializers.Serializer):
+class EventWriteSerializer(StrictInputMixin, serializers.Serializer):
     """A timeline step. Its rules (dates to their precision, a range in order) are the model's."""
 
     status = serializers.ChoiceField(choices=TransferStatus.choices)
@@ -372,7 +440,7 @@ def claim_slug(**kwargs) -> serializers.SlugField:
     )
 
 
-class LegWriteSerializer(serializers.Serializer):
+class LegWriteSerializer(StrictInputMixin, serializers.Serializer):
     seq = serializers.IntegerField(min_value=1, max_value=32767, required=False,
                                    help_text="Order along the route; the order given when omitted.")
     state = state_key(allow_null=True, required=False, help_text="ISO3 code of the State, or null.")
@@ -382,26 +450,26 @@ class LegWriteSerializer(serializers.Serializer):
     claim = claim_slug()
 
 
-class PartyWriteSerializer(serializers.Serializer):
+class PartyWriteSerializer(StrictInputMixin, serializers.Serializer):
     role = serializers.ChoiceField(choices=PartyRole.choices)
     actor = slug_key(Actor, allow_null=True, required=False)
     state = state_key(allow_null=True, required=False)
     claim = claim_slug()
 
 
-class ValueWriteSerializer(serializers.Serializer):
+class ValueWriteSerializer(StrictInputMixin, serializers.Serializer):
     amount = serializers.IntegerField(min_value=0, max_value=BIGINT_MAX)
     currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3, help_text="ISO 4217 code, e.g. USD.")
     year = serializers.IntegerField(min_value=1, max_value=9999, allow_null=True, required=False)
     claim = claim_slug()
 
 
-class BreachWriteSerializer(serializers.Serializer):
+class BreachWriteSerializer(StrictInputMixin, serializers.Serializer):
     regime = slug_key(SanctionsRegime, help_text="Slug of the sanctions regime or embargo.")
     claim = claim_slug()
 
 
-class TransferAdditionSerializer(serializers.Serializer):
+class TransferAdditionSerializer(StrictInputMixin, serializers.Serializer):
     """Claims and timeline steps added to an existing transfer (all or nothing)."""
 
     claims = ClaimWriteSerializer(many=True, required=False)
@@ -413,8 +481,14 @@ class TransferAdditionSerializer(serializers.Serializer):
         return attrs
 
 
-class TransferWriteSerializer(serializers.Serializer):
+class TransferWriteSerializer(StrictInputMixin, serializers.Serializer):
     """What a client sends to create or change a transfer. Claims and events only on create."""
+
+    # What a transfer's record shows but a client does not write: accepted in a PUT built from a GET.
+    ignored_fields = (
+        "id", "supplier_name", "recipient_name", "supplier_actor_name", "recipient_actor_name", "materiel_name",
+        "category", "destination_name", "sanctioned", "contested", "reviewed", "deliveries",
+    )
 
     slug = serializers.SlugField(max_length=120, required=False, help_text="Generated when omitted.")
     supplier = state_key(
@@ -449,13 +523,6 @@ class TransferWriteSerializer(serializers.Serializer):
     claims = ClaimWriteSerializer(many=True, required=False, help_text="Claims to create with the transfer.")
     events = EventWriteSerializer(many=True, required=False, help_text="Timeline steps to create with it.")
 
-    def validate_slug(self, value):
-        existing = Transfer.objects.filter(slug=value)
-        if self.instance is not None:
-            existing = existing.exclude(pk=self.instance.pk)
-        if existing.exists():
-            raise serializers.ValidationError(f"A transfer with slug '{value}' already exists.")
-        return value
 
     def validate(self, attrs):
         errors = {}
@@ -464,6 +531,13 @@ class TransferWriteSerializer(serializers.Serializer):
             if "quantity" in attrs and attrs["quantity"] != ordered:
                 errors["quantity_ordered"] = ["quantity is quantity_ordered: send one, or the same number."]
             attrs["quantity"] = ordered
+        if attrs.get("route") is not None and ("via" in attrs or "via_regions" in attrs):
+            # A body built from a GET carries both: via and via_regions must then be what the route says.
+            transit = [leg for leg in attrs["route"] if leg.get("role", LegRole.TRANSIT) in TRANSIT_ROLES]
+            said = ([leg["state"] for leg in transit if leg.get("state") and not leg.get("place")],
+                    [leg["place"] for leg in transit if leg.get("place")])
+            if (attrs.pop("via", said[0]), attrs.pop("via_regions", said[1])) != said:
+                errors["route"] = ["route and via / via_regions disagree: send the route alone."]
         if self.instance is None:
             for party in ("supplier", "recipient"):
                 if attrs.get(party) is None and attrs.get(f"{party}_actor") is None and party not in self.initial_data:

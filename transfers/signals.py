@@ -7,6 +7,7 @@ whole fixture (loaddata runs in one transaction), naming the record and the sour
 """
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
@@ -60,6 +61,7 @@ def sync_transfer_category(sender, instance, using, **kwargs):
 @receiver(post_save, sender=Materiel)
 def materiel_category_changed(sender, instance, using, **kwargs):
     """A recategorised materiel carries its transfers' denormalised category with it."""
+    # The version moves on too: the transfer as the API shows it (its category) changed.
     Transfer.objects.using(using).filter(materiel_id=instance.pk).exclude(category=instance.category).update(
-        category=instance.category
+        category=instance.category, version=F("version") + 1
     )

@@ -17,6 +17,7 @@ router.register("places", views.PlaceViewSet, basename="place")
 router.register("sanctions", views.SanctionsRegimeViewSet, basename="sanctions-regime")
 router.register("events", views.EventViewSet, basename="event")
 router.register("transfers", views.TransferViewSet, basename="transfer")
+router.register("claims", views.ClaimViewSet, basename="claim")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

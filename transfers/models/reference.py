@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from transfers import rules
 from transfers.choices import (
@@ -14,6 +13,7 @@ from transfers.choices import (
     PlaceKind,
     UNRegisterCategory,
 )
+from transfers.history import History
 
 from .base import Attributed, Record, SlugManager, choices_constraint
 
@@ -55,7 +55,7 @@ class State(Record):
     )
 
     objects = StateManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -116,7 +116,7 @@ class Actor(Record, Attributed):
     description = models.TextField(blank=True)
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -190,7 +190,7 @@ class Materiel(Record):
     description = models.TextField(blank=True)
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -253,7 +253,7 @@ class Place(Record, Attributed):
     description = models.TextField(blank=True)
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
-from simple_history.models import HistoricalRecords
 
 from transfers import rules
 from transfers.choices import (
@@ -21,6 +20,7 @@ from transfers.choices import (
     TransferStatus,
     TransportMode,
 )
+from transfers.history import History
 
 from .base import Record, SlugManager, choices_constraint, quote_check, validate_quote
 from .reference import Actor, Materiel, Place, State
@@ -144,7 +144,7 @@ class Transfer(Record):
     objects = SlugManager()
     # History rows are read by transfer id (and date); indexing their other columns would only slow
     # every write, bulk imports above all.
-    history = HistoricalRecords(no_db_index=[
+    history = History(no_db_index=[
         "slug", "supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "destination", "reviewed_by",
     ])
 
@@ -168,6 +168,12 @@ class Transfer(Record):
             models.Index(F("supplier"), F("recipient"), RECENT, F("id").desc(), name="transfer_pair_key_idx"),
             # ?category=&reported_after=&reported_before= newest first (see the category field).
             models.Index(F("category"), RECENT, F("id").desc(), name="transfer_category_key_idx"),
+            # ?covert=true and ?reviewed=true newest first: partial, as few transfers are either
+            # (their false halves walk transfer_recent_key_idx, where most rows match).
+            models.Index(RECENT, F("id").desc(), condition=Q(covert=True), name="transfer_covert_key_idx"),
+            models.Index(
+                RECENT, F("id").desc(), condition=Q(reviewed_at__isnull=False), name="transfer_reviewed_key_idx"
+            ),
             # Optional references, mostly empty: partial indexes serve ?actor=, the admin's filters
             # and the PROTECT / SET_NULL checks (an equality implies NOT NULL) and cost an insert
             # nothing when the reference is empty.
@@ -234,14 +240,14 @@ class Transfer(Record):
             rules.value_complete(self.value_amount, self.value_currency, self.value_year, self.value_claim_id),
             rules.claim_of_transfer(claim_transfer_id(self, "value_claim"), self.pk, field="value_claim"),
         ]
-        if self.pk is not None:
-            # A changed supplier or recipient must not be a State the route passes through: the route
-            # being written with it (``pending_via``, set by the service) or else the stored one.
-            via = getattr(self, "pending_via", None)
-            if via is None:
-                via = rules.transit_states(
-                    TransferVia.objects.filter(transfer_id=self.pk).order_by("seq").values_list("role", "state_id")
-                )
+        # The supplier and recipient must not be States the route passes through: the route being
+        # written with them (``pending_via``, set by the services and the import) or else the stored one.
+        via = getattr(self, "pending_via", None)
+        if via is None and self.pk is not None:
+            via = rules.transit_states(
+                TransferVia.objects.filter(transfer_id=self.pk).order_by("seq").values_list("role", "state_id")
+            )
+        if via is not None:
             problems.append(rules.route_states(
                 via, supplier_id=self.supplier_id, recipient_id=self.recipient_id, label=state_label,
             ))
@@ -287,7 +293,7 @@ class TransferVia(models.Model):
     )
 
     objects = TransferViaManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = "route leg"
@@ -329,11 +335,17 @@ class TransferVia(models.Model):
             rules.leg_names_a_place(self.state_id, self.place_id),
             rules.claim_of_transfer(claim_transfer_id(self), self.transfer_id),
         ]
-        if self.transfer_id is not None and self.state_id is not None:
-            problems.append(rules.route_states(
-                rules.transit_states([(self.role, self.state_id)]), supplier_id=self.transfer.supplier_id,
-                recipient_id=self.transfer.recipient_id, label=state_label,
-            ))
+        # The transfer may be unsaved yet (the admin's add page validates its inline rows first).
+        transfer = self.transfer if TransferVia.transfer.is_cached(self) else None
+        if transfer is None and self.transfer_id is not None:
+            transfer = Transfer.objects.filter(pk=self.transfer_id).only("supplier", "recipient").first()
+        if transfer is not None and self.state_id is not None:
+            found = rules.route_states(
+                rules.transit_states([(self.role, self.state_id)]), supplier_id=transfer.supplier_id,
+                recipient_id=transfer.recipient_id, label=state_label,
+            )
+            if found:
+                problems.append({"state": found["via"]})  # on this row, the State is its "state" field
         rules.enforce(*problems)
 
 
@@ -357,7 +369,7 @@ class TransferParty(models.Model):
     )
 
     objects = TransferPartyManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = "party"
@@ -409,7 +421,7 @@ class TransferBreach(models.Model):
     )
 
     objects = TransferBreachManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = "alleged breach"
@@ -455,7 +467,7 @@ class Claim(Record):
     note = models.TextField(blank=True, help_text="Why this credibility; what the quote implies but does not state.")
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["transfer", "id"]
@@ -469,6 +481,10 @@ class Claim(Record):
                 condition=Q(quantity__isnull=False) | Q(quantity_low__isnull=False) | Q(quantity_high__isnull=False),
                 name="claim_quantity_idx",
             ),
+            # /api/v1/claims/?stance= and ?credibility=, in the list's id order. (?transfer=, ?source=
+            # and ?claimant= use their foreign keys' indexes.)
+            models.Index(fields=["stance", "id"], name="claim_stance_idx"),
+            models.Index(fields=["credibility", "id"], name="claim_credibility_idx"),
         ]
         constraints = [
             choices_constraint("stance", Stance, "claim"),
@@ -531,7 +547,7 @@ class TransferEvent(models.Model):
     note = models.TextField(blank=True)
 
     objects = TransferEventManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["transfer", "date", "id"]

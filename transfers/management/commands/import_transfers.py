@@ -11,6 +11,7 @@ from transfers.services.imports import (
     import_claims,
     import_transfers_csv,
     read_claims_csv,
+    utf8_lines,
 )
 
 ERRORS_SHOWN = 50
@@ -32,10 +33,8 @@ class Command(BaseCommand):
                             "claimant, credibility, note, quantity, quantity_low, quantity_high), imported in "
                             "the same transaction.")
         parser.add_argument("--reason", default="", help="Change reason recorded in each history row.")
-        parser.add_argument("--method", choices=["copy", "orm"], default="copy",
-                            help="copy: COPY into tables and history tables (fast); orm: bulk_create_with_history.")
 
-    def handle(self, *args, path, user, reason, method, claims=None, **options):
+    def handle(self, *args, path, user, reason, claims=None, **options):
         author = None
         if user:
             try:
@@ -43,14 +42,15 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist:
                 raise CommandError(f"No user {user!r}.") from None
         try:
-            with transaction.atomic(), open(path, encoding="utf-8-sig", newline="") as file:
+            # Read as bytes and decoded line by line, so that bad UTF-8 is reported with its line.
+            with transaction.atomic(), open(path, "rb") as file:
                 result = import_transfers_csv(
-                    file=file, user=author, reason=reason or f"import_transfers {path}", method=method
+                    file=utf8_lines(file), user=author, reason=reason or f"import_transfers {path}"
                 )
                 claim_count = 0
                 if claims:
-                    with open(claims, encoding="utf-8-sig", newline="") as claims_file:
-                        claim_count = import_claims(rows=read_claims_csv(claims_file), user=author,
+                    with open(claims, "rb") as claims_file:
+                        claim_count = import_claims(rows=read_claims_csv(utf8_lines(claims_file)), user=author,
                                                     reason=reason or f"import_transfers {claims}")
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc

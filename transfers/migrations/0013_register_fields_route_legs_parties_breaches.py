@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('transfers', '0010_materiel_designation_aliases_kind_of'),
+        ('transfers', '0012_materiel_designation_aliases_kind_of'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

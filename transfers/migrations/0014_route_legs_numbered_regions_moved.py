@@ -22,6 +22,6 @@ def number_legs_and_move_regions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("transfers", "0011_register_fields_route_legs_parties_breaches")]
+    dependencies = [("transfers", "0013_register_fields_route_legs_parties_breaches")]
 
     operations = [migrations.RunPython(number_legs_and_move_regions, migrations.RunPython.noop)]

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("transfers", "0012_route_legs_numbered_regions_moved")]
+    dependencies = [("transfers", "0014_route_legs_numbered_regions_moved")]
 
     operations = [
         migrations.AddConstraint(
