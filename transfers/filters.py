@@ -310,7 +310,7 @@ class TransferFilter(FilterSet):
     )
     via = states(
         "Transit State(s) on the route, ISO3 codes, comma-separated (e.g. SYR,LBY). For a named region, "
-        "port or territory use `place`.", deferred=True,
+        "port or territory use `place`.", deferred=True, label="Via (transit State)",
     )
     region = VocabularyListFilter(
         choices=REGIONS, noun="UN M49 region", label="Region of either party",
@@ -517,14 +517,17 @@ class ClaimFilter(FilterSet):
 class EventFilter(FilterSet):
     """Filters on /api/v1/events/: the timeline steps of every transfer."""
 
-    transfer = slugs(Transfer, "transfer", "Slug(s) of the transfer(s) the steps belong to.")
-    status = VocabularyListFilter(choices=TransferStatus.values, noun="status value", help_text="Step status.")
-    date_precision = VocabularyListFilter(choices=DatePrecision.values, noun="precision", help_text="Precision.")
-    claim = slugs(Claim, "claim", "Slug(s) of the claim(s) the steps rest on.")
+    transfer = slugs(Transfer, "transfer", "Slug(s) of the transfer(s) the steps belong to.", label="Transfer")
+    status = VocabularyListFilter(choices=TransferStatus.values, noun="status value", help_text="Step status.",
+                                  label="Status")
+    date_precision = VocabularyListFilter(choices=DatePrecision.values, noun="precision", help_text="Precision.",
+                                          label="Date precision")
+    claim = slugs(Claim, "claim", "Slug(s) of the claim(s) the steps rest on.", label="Claim")
     after = filters.DateFilter(
-        method="filter_after", help_text="Steps on or after this ISO date (a range's end counts)."
+        method="filter_after", label="On or after", help_text="Steps on or after this ISO date (a range's end counts)."
     )
-    before = filters.DateFilter(field_name="date", lookup_expr="lte", help_text="Steps on or before this ISO date.")
+    before = filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before",
+                                help_text="Steps on or before this ISO date.")
     ordering = filters.OrderingFilter(fields=["date", "id"], help_text="Sort order, e.g. -date. Default: date.")
 
     class Meta:
@@ -536,10 +539,10 @@ class EventFilter(FilterSet):
 
 
 class PlaceFilter(FilterSet):
-    kind = VocabularyListFilter(choices=PlaceKind.values, noun="place kind", help_text="Kind of place.")
-    state = states("The State(s) whose territory the place is, ISO3 codes, comma-separated.")
-    controlled_by = slugs(Actor, "actor", "Who controls the place.")
-    q = text_filter("Text in the name or slug.", method="filter_q")
+    kind = VocabularyListFilter(choices=PlaceKind.values, noun="place kind", help_text="Kind of place.", label="Kind")
+    state = states("The State(s) whose territory the place is, ISO3 codes, comma-separated.", label="State")
+    controlled_by = slugs(Actor, "actor", "Who controls the place.", label="Controlled by")
+    q = text_filter("Text in the name or slug.", method="filter_q", label="Search")
     ordering = filters.OrderingFilter(fields=["slug", "name", "kind"], help_text="Sort order, e.g. name.")
 
     class Meta:
@@ -551,13 +554,15 @@ class PlaceFilter(FilterSet):
 
 
 class SanctionsRegimeFilter(FilterSet):
-    kind = VocabularyListFilter(choices=SanctionKind.values, noun="regime kind", help_text="Kind of regime.")
-    imposed_by = slugs(Actor, "actor", "Who imposes the regime.")
-    state = states("Regimes designating these State(s), ISO3 codes.", method="filter_state")
-    actor = slugs(Actor, "actor", "Regimes designating these actor(s).", method="filter_actor")
-    in_force_on = filters.DateFilter(method="filter_in_force", help_text="Regimes with a designation in force on "
-                                     "this ISO date.")
-    q = text_filter("Text in the name or slug.", method="filter_q")
+    kind = VocabularyListFilter(choices=SanctionKind.values, noun="regime kind", help_text="Kind of regime.",
+                                label="Kind")
+    imposed_by = slugs(Actor, "actor", "Who imposes the regime.", label="Imposed by")
+    state = states("Regimes designating these State(s), ISO3 codes.", method="filter_state", label="Designates State")
+    actor = slugs(Actor, "actor", "Regimes designating these actor(s).", method="filter_actor",
+                  label="Designates actor")
+    in_force_on = filters.DateFilter(method="filter_in_force", label="In force on",
+                                     help_text="Regimes with a designation in force on this ISO date.")
+    q = text_filter("Text in the name or slug.", method="filter_q", label="Search")
     ordering = filters.OrderingFilter(fields=["slug", "name", "kind"], help_text="Sort order, e.g. name.")
 
     class Meta:

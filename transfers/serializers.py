@@ -527,10 +527,13 @@ class TransferWriteSerializer(StrictInputMixin, serializers.Serializer):
     def validate(self, attrs):
         errors = {}
         if "quantity_ordered" in attrs:
-            ordered = attrs.pop("quantity_ordered")
-            if "quantity" in attrs and attrs["quantity"] != ordered:
+            # Two names for one figure. Both sent and different: the one that changes the stored figure
+            # wins (a PUT built from a GET changes one of them); otherwise the request contradicts itself.
+            ordered, stored = attrs.pop("quantity_ordered"), getattr(self.instance, "quantity", None)
+            quantity = attrs.get("quantity", ordered)
+            if quantity != ordered and (self.instance is None or stored not in (quantity, ordered)):
                 errors["quantity_ordered"] = ["quantity is quantity_ordered: send one, or the same number."]
-            attrs["quantity"] = ordered
+            attrs["quantity"] = ordered if quantity == stored and self.instance is not None else quantity
         if attrs.get("route") is not None and ("via" in attrs or "via_regions" in attrs):
             # A body built from a GET carries both: via and via_regions must then be what the route says.
             transit = [leg for leg in attrs["route"] if leg.get("role", LegRole.TRANSIT) in TRANSIT_ROLES]
