@@ -22,15 +22,16 @@ from transfers.models import (
     Source,
     State,
     Transfer,
+    TransferBreach,
     TransferEvent,
-    TransferViaRegion,
+    TransferVia,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures").glob("*.json"))
-CURATED = [Source, State, Actor, Materiel, Place, SanctionsRegime, Transfer, TransferViaRegion, Claim, TransferEvent,
-           SanctionDesignation]
+CURATED = [Source, State, Actor, Materiel, Place, SanctionsRegime, Transfer, TransferVia, TransferBreach, Claim,
+           TransferEvent, SanctionDesignation]
 
 
 def article_records() -> list[dict]:

@@ -169,8 +169,8 @@ def test_transfers_export_as_csv_with_natural_keys_and_route(editor_client, admi
     url, data = export_form(editor_client, "transfer", CSV)
     # 1 session, 1 user, 2 permissions, 2 the changelist's State filters and 2 its year filter's
     # ends (the export honours the list's filters), 1 count, 1 transfers with references joined,
-    # 1 their routes: not one per row.
-    with django_assert_num_queries(11):
+    # 1 their routes, 1 their parties: not one per row.
+    with django_assert_num_queries(12):
         response = editor_client.post(url, data)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -222,7 +222,9 @@ def test_an_import_that_only_changes_the_route_of_a_reviewed_transfer_returns_it
     transfer_mark_reviewed(transfer=transfer, user=second_editor)
     confirm(editor_client, "transfer", upload(editor_client, "transfer", content))
     transfer.refresh_from_db()
-    assert not transfer.route.exists()
+    # via names the transit States: they go; the named region the route also passes stays.
+    assert not transfer.route.filter(state__isnull=False).exists()
+    assert transfer.route.filter(place__slug="middle-east").exists()
     assert not transfer.is_reviewed
 
 
@@ -247,3 +249,33 @@ def test_a_control_character_does_not_break_the_xlsx_export(viewer_client, admin
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert "tab\ufffdbed (test data)" in [cell.value for row in book.active.iter_rows() for cell in row]
+
+
+REGISTER_HEADER = "slug,supplier,recipient,recipient_actor,materiel,quantity,quantity_delivered,quantity_low," \
+                  "quantity_high,quantity_estimated,status,route,parties\n"
+
+
+def test_the_admin_import_takes_the_register_columns(editor_client, admin_world):
+    f.PlaceFactory(slug="tartus", kind="port")
+    body = (REGISTER_HEADER
+            + "prk-rus-rockets,PRK,RUS,,artillery-shells,500,200,,,1,delivered,"
+              "origin:PRK:sea;transshipment:SYR+tartus:sea,shipper:white-house\n"
+            + "unknown-rus-shells,,RUS,,artillery-shells,,,100,999,1,delivered,,\n")
+    preview = upload(editor_client, "transfer", body)
+    assert preview.context["confirm_form"] is not None, preview.context["result"].invalid_rows
+    confirm(editor_client, "transfer", preview)
+    rockets = models.Transfer.objects.get(slug="prk-rus-rockets")
+    assert (rockets.quantity, rockets.quantity_delivered, rockets.quantity_estimated) == (500, 200, True)
+    legs = list(rockets.route.order_by("seq").values_list("seq", "role", "state__iso3", "place__slug", "mode"))
+    assert legs == [(1, "origin", "PRK", None, "sea"), (2, "transshipment", "SYR", "tartus", "sea")]
+    assert list(rockets.parties.values_list("role", "actor__slug")) == [("shipper", "white-house")]
+    unknown = models.Transfer.objects.get(slug="unknown-rus-shells")
+    assert (unknown.supplier, unknown.quantity_low, unknown.quantity_high) == (None, 100, 999)
+
+
+def test_the_admin_import_refuses_a_bad_leg_naming_the_route(editor_client, admin_world):
+    body = REGISTER_HEADER + "prk-rus-rockets,PRK,RUS,,artillery-shells,,,,,0,delivered,teleport:SYR:sea,\n"
+    preview = upload(editor_client, "transfer", body)
+    assert "confirm_form" not in preview.context or preview.context["confirm_form"] is None
+    errors = preview.context["result"].invalid_rows[0].field_specific_errors
+    assert "route" in errors and "'teleport' is not one of" in str(errors["route"])

@@ -46,7 +46,8 @@ def test_it_imports_every_row_with_its_route(world, tmp_path):
     assert shells.supplier_actor.slug == "dprk-government"
     assert shells.quantity == 1_000_000 and shells.covert and shells.status == TransferStatus.IN_TRANSIT
     assert shells.description == "Shells, covertly, via the Middle East"
-    assert sorted(shells.via.values_list("iso3", flat=True)) == ["EGY", "SYR"]
+    legs = list(shells.route.values_list("seq", "state__iso3", "role"))
+    assert legs == [(1, "SYR", "transit"), (2, "EGY", "transit")]
     drones = Transfer.objects.get(slug="irn-rus-drones")
     assert drones.quantity is None and not drones.covert and drones.category == MaterielCategory.UAV
 

@@ -212,6 +212,11 @@ SPECTACULAR_SETTINGS = {
         "TransferStatusEnum": "transfers.choices.TransferStatus",
         "StanceEnum": "transfers.choices.Stance",
         "DatePrecisionEnum": "transfers.choices.DatePrecision",
+        "LegRoleEnum": "transfers.choices.LegRole",
+        "PartyRoleEnum": "transfers.choices.PartyRole",
+        "TransportModeEnum": "transfers.choices.TransportMode",
+        "PlaceKindEnum": "transfers.choices.PlaceKind",
+        "SanctionKindEnum": "transfers.choices.SanctionKind",
         "M49SubregionEnum": "transfers.choices.M49Subregion",
     },
     "POSTPROCESSING_HOOKS": [

@@ -75,6 +75,7 @@ def api_exception_handler(exc, context):
         data = _refused_deletion(exc)
         exc = Conflict(data["detail"])
     elif isinstance(exc, DjangoValidationError):
+        # A nested record's error keeps its position in the list (``api_detail``, set by the services).
         exc = ValidationError(getattr(exc, "api_detail", None) or as_serializer_error(exc))
     elif isinstance(exc, VersionMismatch | StaleRecord):
         record = exc.record

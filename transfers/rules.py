@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 
-from transfers.choices import DatePrecision
+from transfers.choices import CONTESTING_STANCES, TRANSIT_ROLES, DatePrecision
 from transfers.quotes import quote_in_text
 
 Problems = dict[str, str]
@@ -52,6 +52,31 @@ def route_states(via: Iterable, *, supplier_id, recipient_id, label: Callable[[o
     return {}
 
 
+def transit_states(legs: Iterable[tuple[str, object]]) -> list:
+    """The States the old ``via`` list names: those of the route's transit legs, given as (role, state_id)."""
+    return [state_id for role, state_id in legs if role in TRANSIT_ROLES and state_id is not None]
+
+
+def leg_names_a_place(state_id, place_id) -> Problems:
+    if state_id is None and place_id is None:
+        return {"place": "A route leg names a State or a place."}
+    return {}
+
+
+def route_seqs(seqs: list) -> Problems:
+    """Legs sent with a seq: every one, each different (or none: the order given)."""
+    given = [seq for seq in seqs if seq is not None]
+    if given and (len(given) != len(seqs) or len(set(given)) != len(given)):
+        return {"route": "Give every leg a different seq, or none (the order given)."}
+    return {}
+
+
+def party_names_someone(actor_id, state_id) -> Problems:
+    if actor_id is None and state_id is None:
+        return {"actor": "A party names an actor or a State."}
+    return {}
+
+
 def route_regions(places: Iterable) -> Problems:
     places = list(places)
     if len(set(places)) != len(places):
@@ -70,6 +95,57 @@ def date_matches_precision(date: datetime.date | None, precision: str, *, field:
     if precision == DatePrecision.YEAR and (date.month, date.day) != (1, 1):
         return {field: "A year-precision date is stored as 1 January of its year."}
     return {}
+
+
+def date_range_ordered(date: datetime.date | None, date_to: datetime.date | None) -> Problems:
+    if date is not None and date_to is not None and date_to < date:
+        return {"date_to": "date_to cannot be before date."}
+    return {}
+
+
+# --- quantities and value -----------------------------------------------------------------------
+
+
+def quantity_range(low, high, exact=None, *, prefix: str = "quantity") -> Problems:
+    """A range's bounds in order, and an exact figure given with them inside them."""
+    if low is not None and high is not None and low > high:
+        return {f"{prefix}_high": f"{prefix}_high cannot be below {prefix}_low."}
+    if exact is not None and ((low is not None and exact < low) or (high is not None and exact > high)):
+        return {prefix: f"{prefix} must lie between {prefix}_low and {prefix}_high."}
+    return {}
+
+
+def value_complete(amount, currency: str, year, claim_id) -> Problems:
+    """A deal's value: an amount with its currency; a year or a claim only with an amount."""
+    if (amount is None) != (not currency):
+        return {"value_currency": "A value needs its amount and a currency (ISO 4217, e.g. USD)."}
+    if amount is None and (year is not None or claim_id is not None):
+        return {"value_amount": "A value's year or claim needs the amount."}
+    return {}
+
+
+def quantity_ranges_conflict(claims: Iterable[Mapping]) -> bool:
+    """Whether claims assert quantities whose ranges do not overlap.
+
+    Each claim's range is [quantity_low or quantity, quantity_high or quantity]; claims without a
+    figure do not count. The ranges fail to overlap exactly when the highest low exceeds the lowest
+    high. (selectors.quantity_conflict_exists says the same in SQL; a test holds them equal.)
+    """
+    lows, highs = [], []
+    for claim in claims:
+        low = claim["quantity_low"] if claim["quantity_low"] is not None else claim["quantity"]
+        high = claim["quantity_high"] if claim["quantity_high"] is not None else claim["quantity"]
+        if low is None and high is None:
+            continue
+        lows.append(low if low is not None else 0)
+        if high is not None:
+            highs.append(high)
+    return bool(lows) and bool(highs) and max(lows) > min(highs)
+
+
+def claims_contested(claims: list[Mapping]) -> bool:
+    """A transfer is contested when a claim denies or disputes it, or its claims' quantities disagree."""
+    return any(claim["stance"] in CONTESTING_STANCES for claim in claims) or quantity_ranges_conflict(claims)
 
 
 # --- provenance ---------------------------------------------------------------------------------
@@ -95,10 +171,10 @@ def text_keeps_quotes(stranded: list[str]) -> Problems:
     return {}
 
 
-def claim_of_transfer(claim_transfer_id, transfer_id) -> Problems:
-    """A timeline step rests on a claim of its own transfer."""
+def claim_of_transfer(claim_transfer_id, transfer_id, *, field: str = "claim") -> Problems:
+    """A timeline step, route leg, party, breach or value rests on a claim of its own transfer."""
     if claim_transfer_id is not None and transfer_id is not None and claim_transfer_id != transfer_id:
-        return {"claim": "The claim must belong to the same transfer."}
+        return {field: "The claim must belong to the same transfer."}
     return {}
 
 
@@ -119,6 +195,16 @@ def part_of_acyclic(pk, chain: Iterable) -> Problems:
     for ancestor in chain:
         if ancestor == pk:
             return {"part_of": "An actor cannot be part of itself, directly or through others."}
+    return {}
+
+
+def kind_of_acyclic(pk, chain: Iterable) -> Problems:
+    """``chain``: the ids met going up ``kind_of`` from the materiel's broader one; it must not come back."""
+    if pk is None:
+        return {}
+    for broader in chain:
+        if broader == pk:
+            return {"kind_of": "A materiel cannot be a kind of itself or of a narrower materiel."}
     return {}
 
 

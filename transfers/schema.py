@@ -39,8 +39,10 @@ VALIDATION_ERROR = {
     "example": {"supplier": ["Unknown state code(s): XXX."]},
 }
 
-WRITES = {"create", "update", "partial_update", "destroy"}
-ONE_RECORD = {"retrieve", "update", "partial_update", "destroy", "history"}
+# POST /transfers/{key}/claims/ and /events/: writes to one record, with a body.
+ADDITIONS = {"add_claims", "add_events"}
+WRITES = {"create", "update", "partial_update", "destroy", *ADDITIONS}
+ONE_RECORD = {"retrieve", "update", "partial_update", "destroy", "history", *ADDITIONS}
 
 
 class TrackerAutoSchema(AutoSchema):
@@ -91,7 +93,7 @@ class TrackerAutoSchema(AutoSchema):
             response["description"] = description
             responses.setdefault(code, response)
 
-        if action in {"list", "retrieve", "create", "update", "partial_update"}:
+        if action in {"list", "retrieve", "create", "update", "partial_update", *ADDITIONS}:
             add("400", VALIDATION_ERROR, "Invalid parameters or input; each message names its field.")
         add("401", ErrorSerializer, "Credentials were given but are not valid, or are needed for this.")
         if action in WRITES:
@@ -100,7 +102,7 @@ class TrackerAutoSchema(AutoSchema):
             add("404", ErrorSerializer, "No such record (or unknown format).")
         if action in WRITES:
             add("409", ConflictSerializer, "Conflicts with other records, e.g. a deletion others depend on.")
-        if action in {"create", "update", "partial_update"}:
+        if action in {"create", "update", "partial_update", *ADDITIONS}:
             add("413", ErrorSerializer, "The request body is too large.")
             add("415", ErrorSerializer, "Unsupported content type: send application/json.")
         if action in {"update", "partial_update", "destroy"}:

@@ -20,6 +20,7 @@ row on plain values: the same rule and the same message as the API, the admin an
 """
 
 import csv
+import dataclasses
 import datetime
 import queue
 import re
@@ -33,21 +34,30 @@ from django.utils import timezone
 
 from transfers import rules
 from transfers.bulk import allocate_ids, bulk_insert, copy_text, copy_text_line
-from transfers.choices import TransferStatus
-from transfers.models import Actor, Materiel, State, Transfer, TransferVia
+from transfers.choices import LegRole, PartyRole, TransferStatus, TransportMode
+from transfers.models import Actor, Materiel, Place, State, Transfer, TransferParty, TransferVia
 
 REQUIRED_COLUMNS = ("slug", "supplier", "recipient", "materiel")
 OPTIONAL_COLUMNS = (
     "supplier_actor",
     "recipient_actor",
     "quantity",
+    "quantity_ordered",
+    "quantity_delivered",
+    "quantity_low",
+    "quantity_high",
+    "quantity_estimated",
     "quantity_note",
     "status",
     "first_reported",
     "covert",
     "description",
     "via",
+    "route",
+    "parties",
 )
+# A supplier or recipient cell saying the party is not known (the transfer's State is then empty).
+UNKNOWN = "unknown"
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 VIA_SEPARATOR = ";"
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -90,14 +100,20 @@ class ImportResult:
 class _Row:
     line: int
     values: dict  # Transfer attname -> database value
-    via: list[int]
+    legs: list[tuple]  # (seq, state id, place id, role, mode), in route order
+    parties: list[tuple] = dataclasses.field(default_factory=list)  # (role, number, actor id, state id)
     copy: str = ""  # on PostgreSQL: the row in COPY text format, without its id (see _CopyWriter)
+
+    @property
+    def via(self) -> list[int]:
+        return [state for _, state, _, _, _ in self.legs if state is not None]
 
 
 class _Validator:
     def __init__(self, using: str):
         self.states = dict(State.objects.using(using).values_list("iso3", "id"))
         self.actors = dict(Actor.objects.using(using).values_list("slug", "id"))
+        self.places = dict(Place.objects.using(using).values_list("slug", "id"))
         self.materiel = {slug: (pk, cat) for slug, pk, cat in
                          Materiel.objects.using(using).values_list("slug", "id", "category")}
         self.codes = {pk: code for code, pk in self.states.items()}
@@ -158,8 +174,8 @@ class _Validator:
         else:
             self.slugs[slug] = line
 
-        supplier = self.state(line, "supplier", get("supplier"))
-        recipient = self.state(line, "recipient", get("recipient"))
+        supplier = self.party(line, "supplier", get("supplier"), get("supplier_actor"))
+        recipient = self.party(line, "recipient", get("recipient"), get("recipient_actor"))
         self.problems(line, rules.parties_differ(supplier, recipient))
 
         materiel_slug = get("materiel").strip()
@@ -169,18 +185,21 @@ class _Validator:
         elif materiel is None:
             self.error(line, "materiel", f"unknown materiel {materiel_slug!r}.")
 
-        quantity = None
-        text = get("quantity").strip()
-        if text:
-            try:
-                quantity = int(text)
-            except ValueError:
-                self.error(line, "quantity", f"{text!r} is not a whole number.")
-            else:
-                if quantity < 0:
-                    self.error(line, "quantity", "cannot be negative.")
-                elif quantity > BIGINT_MAX:
-                    self.error(line, "quantity", f"is larger than {BIGINT_MAX}, the largest quantity stored.")
+        quantity = self.number(line, "quantity", get("quantity"))
+        if get("quantity_ordered").strip():
+            ordered = self.number(line, "quantity_ordered", get("quantity_ordered"))
+            if get("quantity").strip() and ordered != quantity:
+                self.error(line, "quantity_ordered", "differs from quantity (they are the same figure).")
+            quantity = ordered
+        delivered = self.number(line, "quantity_delivered", get("quantity_delivered"))
+        low = self.number(line, "quantity_low", get("quantity_low"))
+        high = self.number(line, "quantity_high", get("quantity_high"))
+        for name, message in rules.quantity_range(low, high).items():
+            self.error(line, name, message)
+        text = get("quantity_estimated").strip().lower()
+        estimated = text in TRUE
+        if text not in TRUE | FALSE:
+            self.error(line, "quantity_estimated", f"{text!r} is not true or false.")
 
         quantity_note = get("quantity_note").strip()
         if len(quantity_note) > 500:
@@ -206,8 +225,15 @@ class _Validator:
         route = get("via")
         codes = [c for c in (c.strip() for c in route.split(VIA_SEPARATOR)) if c] if route else []
         via = [pk for pk in (self.state(line, "via", code) for code in codes) if pk is not None]
-        self.problems(line, rules.route_states(via, supplier_id=supplier, recipient_id=recipient,
-                                               label=self.codes.get))
+        if via and get("route").strip():
+            self.error(line, "route", "give the route or via, not both.")
+        legs = self.legs(line, get("route")) if get("route").strip() else [
+            (seq, pk, None, LegRole.TRANSIT, TransportMode.UNKNOWN) for seq, pk in enumerate(via, start=1)
+        ]
+        found = rules.route_states(rules.transit_states((role, state) for _, state, _, role, _ in legs),
+                                   supplier_id=supplier, recipient_id=recipient, label=self.codes.get)
+        self.problems(line, {"route": found["via"]} if found and get("route").strip() else found)
+        parties = self.parties(line, get("parties"))
 
         supplier_actor = self.actor(line, "supplier_actor", get("supplier_actor"))
         recipient_actor = self.actor(line, "recipient_actor", get("recipient_actor"))
@@ -224,14 +250,107 @@ class _Validator:
                 "materiel_id": materiel[0],
                 "category": materiel[1],
                 "quantity": quantity,
+                "quantity_delivered": delivered,
+                "quantity_low": low,
+                "quantity_high": high,
+                "quantity_estimated": estimated,
                 "quantity_note": quantity_note,
                 "status": status,
                 "first_reported": first_reported,
                 "covert": covert,
                 "description": get("description").strip(),
             },
-            via=via,
+            legs=legs,
+            parties=parties,
         )
+
+    def party(self, line: int, name: str, value: str, actor: str) -> int | None:
+        """A supplier or recipient State; empty when the cell says ``unknown`` or a non-state actor is named."""
+        text = value.strip()
+        if text.lower() == UNKNOWN or (not text and actor.strip()):
+            return None
+        if not text:
+            self.error(line, name, f"is required: an ISO3 code, '{UNKNOWN}', or a {name}_actor.")
+            return None
+        return self.state(line, name, text)
+
+    def number(self, line: int, name: str, value: str) -> int | None:
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            number = int(text)
+        except ValueError:
+            self.error(line, name, f"{text!r} is not a whole number.")
+            return None
+        if number < 0:
+            self.error(line, name, "cannot be negative.")
+        elif number > BIGINT_MAX:
+            self.error(line, name, f"is larger than {BIGINT_MAX}, the largest quantity stored.")
+        return number
+
+    def legs(self, line: int, value: str) -> list[tuple]:
+        legs, problems = parse_legs(value, states=self.states, places=self.places)
+        for message in problems:
+            self.error(line, "route", message)
+        return legs
+
+    def parties(self, line: int, value: str) -> list[tuple]:
+        parties, problems = parse_parties(value, states=self.states, actors=self.actors)
+        for message in problems:
+            self.error(line, "parties", message)
+        return parties
+
+
+def parse_legs(value: str, *, states: dict[str, int], places: dict[str, int]) -> tuple[list[tuple], list[str]]:
+    """Route legs written ``role:where:mode`` and separated by ';', where ``where`` is an ISO3 code, a
+    place slug, or both joined by '+' (``origin:IRN+bandar-abbas:sea;transshipment:astrakhan:sea``).
+
+    Returns (seq, state id, place id, role, mode) tuples and the problems found (the import's and the
+    admin import's one parser)."""
+    legs, problems = [], []
+    for seq, text in enumerate(filter(None, (part.strip() for part in value.split(VIA_SEPARATOR))), start=1):
+        parts = [part.strip() for part in text.split(":")]
+        if len(parts) not in (2, 3):
+            problems.append(f"{text!r} is not role:where[:mode] (e.g. transit:SYR+tartus:sea).")
+            continue
+        role, where, mode = parts[0], parts[1], parts[2] if len(parts) == 3 else TransportMode.UNKNOWN
+        if role not in LegRole.values:
+            problems.append(f"{role!r} is not one of: {', '.join(LegRole.values)}.")
+        if mode not in TransportMode.values:
+            problems.append(f"{mode!r} is not one of: {', '.join(TransportMode.values)}.")
+        state = place = None
+        for key in filter(None, where.split("+")):
+            if re.fullmatch(r"[A-Za-z]{3}", key) and key.upper() in states:
+                state = states[key.upper()]
+            elif key in places:
+                place = places[key]
+            else:
+                problems.append(f"{key!r} is neither a stored State's ISO3 code nor a place slug.")
+        problems += [f"{text!r}: {message}" for message in rules.leg_names_a_place(state, place).values()]
+        legs.append((seq, state, place, role, mode))
+    return legs, problems
+
+
+def parse_parties(value: str, *, states: dict[str, int], actors: dict[str, int]) -> tuple[list[tuple], list[str]]:
+    """Parties written ``role:who`` and separated by ';', ``who`` an actor slug or a State's ISO3 code
+    (``broker:acme-ltd;shipper:blue-sea``). Returns (role, number, actor id, state id) tuples and the
+    problems found."""
+    parties, problems, numbers = [], [], {}
+    for text in filter(None, (part.strip() for part in value.split(VIA_SEPARATOR))):
+        role, _, who = (part.strip() for part in text.partition(":"))
+        if role not in PartyRole.values:
+            problems.append(f"{role!r} is not one of: {', '.join(PartyRole.values)}.")
+            continue
+        actor, state = actors.get(who), None
+        if actor is None:
+            state = states.get(who.upper()) if re.fullmatch(r"[A-Za-z]{3}", who) else None
+            if state is None:
+                problems.append(f"{who!r} is neither a stored actor's slug nor a State's ISO3 code.")
+                continue
+        numbers[role] = numbers.get(role, 0) + 1
+        parties.append((role, numbers[role], actor, state))
+    return parties, problems
 
 
 MAX_FIELD_BYTES = csv.field_size_limit()  # 128 KB: Python's csv module refuses longer fields
@@ -357,7 +476,8 @@ class _CopyWriter:
         self.copy = self.connection.vendor == "postgresql"
         now = timezone.now()
         self.common = {"synthetic": False, "created_at": now, "updated_at": now, "version": 1, "destination_id": None,
-                       "reviewed_by_id": None, "reviewed_at": None}
+                       "reviewed_by_id": None, "reviewed_at": None, "value_amount": None, "value_currency": "",
+                       "value_year": None, "value_claim_id": None}
         self.audit = [now, reason, "+", user.pk if user is not None else None]
         self.history = Transfer.history.model
         self.common_text = copy_text_line(list(self.common.values()))[:-1]
@@ -386,17 +506,19 @@ class _CopyWriter:
             bulk_insert(Transfer, columns, records, using=self.using)
             bulk_insert(self.history, columns + AUDIT_COLUMNS, (r + self.audit for r in records), using=self.using)
 
-        routes = [(transfer_id, state) for transfer_id, row in zip(ids, rows, strict=True) for state in row.via]
-        route_ids = allocate_ids(TransferVia, len(routes), using=self.using)
-        bulk_insert(TransferVia, ["id", "transfer_id", "state_id"],
-                    ((pk, t, s) for pk, (t, s) in zip(route_ids, routes, strict=True)), using=self.using)
-        bulk_insert(
-            TransferVia.history.model,
-            ["id", "transfer_id", "state_id", *AUDIT_COLUMNS],
-            ((pk, t, s, *self.audit) for pk, (t, s) in zip(route_ids, routes, strict=True)),
-            using=self.using,
-        )
+        routes = [(transfer_id, *leg) for transfer_id, row in zip(ids, rows, strict=True) for leg in row.legs]
+        self._parts(TransferVia, ["transfer_id", "seq", "state_id", "place_id", "role", "mode"], routes)
+        parties = [(transfer_id, *party) for transfer_id, row in zip(ids, rows, strict=True) for party in row.parties]
+        self._parts(TransferParty, ["transfer_id", "role", "number", "actor_id", "state_id"], parties)
         return len(rows), len(routes)
+
+    def _parts(self, model, columns: list[str], records: list[tuple]) -> None:
+        if not records:
+            return
+        ids = allocate_ids(model, len(records), using=self.using)
+        bulk_insert(model, ["id", *columns], ((pk, *r) for pk, r in zip(ids, records, strict=True)), using=self.using)
+        bulk_insert(model.history.model, ["id", *columns, *AUDIT_COLUMNS],
+                    ((pk, *r, *self.audit) for pk, r in zip(ids, records, strict=True)), using=self.using)
 
 
 def import_transfers(
@@ -435,3 +557,79 @@ def import_transfers_csv(*, file: Iterable[str], **kwargs) -> ImportResult:
 
     Raises ImportRejected naming every bad line and field."""
     return import_transfers(rows=read_csv(file), **kwargs)
+
+
+CLAIM_COLUMNS = ("transfer", "source", "quote", "slug", "stance", "claimant", "credibility", "note", "quantity",
+                 "quantity_low", "quantity_high")
+CLAIM_REQUIRED = ("transfer", "source", "quote")
+
+
+def read_claims_csv(file: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) pairs of a claims file (see CLAIM_COLUMNS); checks the header."""
+    reader = csv.DictReader(file)
+    header = reader.fieldnames or []
+    problems = [RowError(1, name, "unknown column.") for name in header if name not in CLAIM_COLUMNS]
+    problems += [RowError(1, name, "required column is missing.") for name in CLAIM_REQUIRED if name not in header]
+    if problems:
+        raise ImportRejected(problems)
+    line = reader.line_num
+    for row in reader:
+        yield line + 1, row
+        line = reader.line_num
+
+
+def import_claims(*, rows: Iterable[tuple[int, dict[str, str]]], user=None, reason: str = "Claims import",
+                  using: str = "default") -> int:
+    """Add each row's claim to its transfer (stored, or imported in the same transaction) through the
+    one write path (every rule, history); raises ImportRejected naming every bad line and field."""
+    from django.core.exceptions import ValidationError
+
+    from transfers.models import Claim, Source
+
+    from .records import record_save, transfer_part_changed
+
+    errors: list[RowError] = []
+    touched: set[int] = set()
+    count = 0
+    with transaction.atomic(using=using):
+        for line, raw in rows:
+            get = lambda name: (raw.get(name) or "").strip()  # noqa: E731, B023 - read within this iteration
+            claimant = Actor.objects.using(using).filter(slug=get("claimant")).first() if get("claimant") else None
+            found = {
+                "transfer": Transfer.objects.using(using).filter(slug=get("transfer")).first(),
+                "source": Source.objects.using(using).filter(slug=get("source")).first(),
+                "claimant": claimant,
+            }
+            missing = [name for name, record in found.items() if record is None and get(name)] + [
+                name for name in ("transfer", "source") if not get(name)
+            ]
+            if missing:
+                errors += [RowError(line, name, f"unknown or missing {name} {get(name)!r}.") for name in missing]
+                continue
+            fields = {"stance": get("stance") or "asserts", "note": get("note"), "quote": raw.get("quote") or ""}
+            try:
+                fields["credibility"] = int(get("credibility") or 6)
+                for name in ("quantity", "quantity_low", "quantity_high"):
+                    fields[name] = int(get(name)) if get(name) else None
+            except ValueError as error:
+                errors.append(RowError(line, "credibility/quantity", f"not a whole number ({error})."))
+                continue
+            slug = get("slug") or f"{found['transfer'].slug[:90]}-claim-{line}"
+            claim = Claim(slug=slug, transfer=found["transfer"], source=found["source"], claimant=found["claimant"],
+                          **fields)
+            if user is not None:
+                claim._history_user = user
+            try:
+                with transaction.atomic(using=using):
+                    record_save(record=claim, reason=reason, touch_transfer=False)
+            except ValidationError as error:
+                messages = error.message_dict if hasattr(error, "error_dict") else {"claim": error.messages}
+                errors += [RowError(line, name, " ".join(texts)) for name, texts in messages.items()]
+                continue
+            touched.add(found["transfer"].pk)
+            count += 1
+        if errors:
+            raise ImportRejected(errors[:ERRORS_KEPT], len(errors))
+        for transfer_id in sorted(touched):
+            transfer_part_changed(transfer_id=transfer_id, reason=reason)
+    return count

@@ -101,9 +101,9 @@ def transfer_part_changed(*, transfer_id, reason: str = "") -> None:
 
 
 def _transfer_of(record):
-    from transfers.models import Claim, TransferEvent, TransferVia, TransferViaRegion
+    from transfers.models import Claim, TransferBreach, TransferEvent, TransferParty, TransferVia
 
-    if isinstance(record, Claim | TransferEvent | TransferVia | TransferViaRegion):
+    if isinstance(record, Claim | TransferEvent | TransferVia | TransferParty | TransferBreach):
         return record.transfer_id
     return None
 

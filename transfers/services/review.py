@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from transfers import rules
-from transfers.models import Claim, Transfer, TransferEvent, TransferVia, TransferViaRegion
+from transfers.models import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
 
 REVIEW_REASON = "Marked reviewed"
 RETURN_TO_DRAFT_REASON = "Returned to draft"
@@ -52,7 +52,7 @@ def transfer_editor_ids(*, transfer_ids: Iterable[int]) -> dict[int, set[int]]:
     )
     since = dict(reviews)
     parts = [(Transfer.history, "id")] + [
-        (model.history, "transfer_id") for model in (Claim, TransferEvent, TransferVia, TransferViaRegion)
+        (model.history, "transfer_id") for model in (Claim, TransferEvent, TransferVia, TransferParty, TransferBreach)
     ]
     for manager, key in parts:
         rows = manager.filter(**{f"{key}__in": ids}, history_user_id__isnull=False).values_list(

@@ -25,14 +25,17 @@ from transfers.models import (
     Source,
     State,
     Transfer,
+    TransferBreach,
     TransferEvent,
+    TransferParty,
     TransferVia,
-    TransferViaRegion,
 )
 
 # Each model after those it refers to (actors may refer to actors: see _actors_in_order).
-CURATED = [Source, State, Actor, Materiel, Place, SanctionsRegime, Transfer, TransferVia, TransferViaRegion, Claim,
-           TransferEvent, SanctionDesignation]
+# (A transfer's value, its route legs, parties and breaches rest on its claims: they come after them,
+# the value's forward reference being resolved once every record is in.)
+CURATED = [Source, State, Actor, Materiel, Place, SanctionsRegime, Transfer, Claim, TransferEvent, TransferVia,
+           TransferParty, TransferBreach, SanctionDesignation]
 
 
 def referenced_users():
