@@ -43,3 +43,12 @@ def test_the_browsable_filter_form_labels_every_field(client, world, url):
     assert response.status_code == 200
     html = response.content.decode()
     assert "[invalid name]" not in html
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_every_record_a_list_shows_can_be_read_on_its_own(client, world, url):
+    rows = client.get(url, {"page_size": 500}).json()["results"]
+    assert rows, url
+    for row in rows:
+        key = row.get("iso3") or row.get("slug") or row.get("id")
+        assert client.get(f"{url}{key}/").status_code == 200, (url, key)

@@ -35,9 +35,10 @@ def api_snapshot() -> dict:
         assert listed.status_code == 200, (prefix, listed.content[:200])
         snapshot[prefix] = without_ids(listed.json()["results"])
         for row in listed.json()["results"]:
-            key = row.get("id") if basename == "transfer" else row.get("iso3") or row.get("slug")
+            # Transfers and timeline steps are read by id (events have no other key), the rest by natural key.
+            key = row.get("id") if basename in ("transfer", "event") else row.get("iso3") or row.get("slug")
             detail = client.get(f"/api/v1/{prefix}/{key}/")
-            assert detail.status_code == 200
+            assert detail.status_code == 200, (prefix, key)
             snapshot[f"{prefix}/{row.get('slug') or key}"] = without_ids(detail.json())
     return snapshot
 

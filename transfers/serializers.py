@@ -309,7 +309,7 @@ class EventListSerializer(EventSerializer):
     transfer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta(EventSerializer.Meta):
-        fields = ["transfer", *EventSerializer.Meta.fields]
+        fields = ["id", "transfer", *EventSerializer.Meta.fields]
         read_only_fields = fields
 
 

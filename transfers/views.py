@@ -142,7 +142,10 @@ class APIViewSet(viewsets.ModelViewSet):
     # version, every rule, and save only the fields given; the serializers only parse.
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
-        return with_etag(request, Response(self.get_serializer(instance).data), instance.version)
+        response = Response(self.get_serializer(instance).data)
+        # A timeline step has no version of its own (its transfer's version moves on when it changes).
+        version = getattr(instance, "version", None)
+        return response if version is None else with_etag(request, response, version)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
