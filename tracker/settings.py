@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "transfers",
+    "explorer",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from transfers.choices import Credibility, DatePrecision, MaterielCategory, Stance, TransferStatus
@@ -152,6 +153,9 @@ class Transfer(Record):
 
     def natural_key(self):
         return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("explorer:transfer", args=[self.slug])
 
     natural_key.dependencies = ["transfers.state", "transfers.actor", "transfers.materiel", "transfers.place"]
 
