@@ -44,11 +44,26 @@ def _decoded_arcs(topology: dict) -> list[list[tuple[float, float]]]:
 
 
 def _ring(arcs: list, indexes: list[int]) -> list[tuple[float, float]]:
+    """The ring's points, unwrapped at the antimeridian: where the outline jumps across the map
+    (Russia's Chukotka, Fiji), the rest of the ring continues past the edge instead, so that the
+    ring stays a simple polygon (drawn a second time shifted by the map's width; see countries())."""
     points: list[tuple[float, float]] = []
     for index in indexes:
         arc = arcs[index] if index >= 0 else arcs[~index][::-1]
         points.extend(arc[1:] if points else arc)
-    return points
+    shift = 0.0
+    unwrapped = points[:1]
+    for (x0, _), (x1, y1) in zip(points, points[1:], strict=False):
+        if x1 - x0 > WIDTH / 2:
+            shift -= WIDTH
+        elif x0 - x1 > WIDTH / 2:
+            shift += WIDTH
+        unwrapped.append((round(x1 + shift, 1), y1))
+    return unwrapped
+
+
+def _path(ring: list[tuple[float, float]], dx: float = 0) -> str:
+    return "M" + "L".join(f"{round(x + dx, 1)},{y}" for x, y in ring) + "Z"
 
 
 def _area_and_centre(ring: list[tuple[float, float]]) -> tuple[float, tuple[float, float]]:
@@ -58,14 +73,10 @@ def _area_and_centre(ring: list[tuple[float, float]]) -> tuple[float, tuple[floa
         area += cross
         cx += (x0 + x1) * cross
         cy += (y0 + y1) * cross
-    xs, ys = sorted(x for x, _ in ring), sorted(y for _, y in ring)
-    if area:
-        centre = (round(cx / (3 * area), 1), round(cy / (3 * area), 1))
-        if xs[0] <= centre[0] <= xs[-1] and ys[0] <= centre[1] <= ys[-1]:
-            return abs(area) / 2, centre
-    # A ring cut at the antimeridian (Russia's runs from x=1000 back to x=0) is not a simple polygon
-    # on the plane: its point medians stand in for the centre.
-    return abs(area) / 2, (xs[len(xs) // 2], ys[len(ys) // 2])
+    if not area:
+        return 0.0, ring[0]
+    centre = (round(cx / (3 * area), 1), round(cy / (3 * area), 1))
+    return abs(area) / 2, (round(centre[0] % WIDTH, 1), centre[1])
 
 
 @functools.cache
@@ -82,7 +93,12 @@ def countries() -> tuple[Country, ...]:
         for polygon in polygons:
             for number, indexes in enumerate(polygon):
                 ring = _ring(arcs, indexes)
-                parts.append("M" + "L".join(f"{x},{y}" for x, y in ring) + "Z")
+                parts.append(_path(ring))
+                xs = [x for x, _ in ring]
+                if max(xs) > WIDTH:
+                    parts.append(_path(ring, -WIDTH))
+                if min(xs) < 0:
+                    parts.append(_path(ring, WIDTH))
                 if number == 0:
                     largest = max(largest, _area_and_centre(ring))
         result.append(Country(alpha3.get(geometry.get("id", ""), ""), geometry["properties"]["name"],
