@@ -30,7 +30,8 @@ class FacetValue:
 
 
 def _selection(filters: Mapping[str, Any] | None) -> QuerySet[Transfer]:
-    queryset = Transfer.objects.order_by()
+    # An alias, not an annotation: ?sanctioned= filters on it, and no GROUP BY below selects it.
+    queryset = Transfer.objects.order_by().alias(sanctioned=sanctioned_flag())
     return transfer_filter(queryset, filters) if filters else queryset
 
 
