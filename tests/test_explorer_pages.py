@@ -130,9 +130,10 @@ def test_the_transfer_list_reads_a_fixed_number_of_queries(client, article, djan
 
 
 def test_the_overview_reads_a_fixed_number_of_queries(client, article, django_assert_num_queries):
-    # Totals, contested, year x category, sources (4); the network's pairs, routes, names (3); the
-    # newest and the contested transfers (2).
-    with django_assert_num_queries(9):
+    # From the tallies: the total, suppliers and recipients, year x category (3); contested from the
+    # denials, sources (2); the network's pairs, routes, names (3); the newest and the contested
+    # transfers (2).
+    with django_assert_num_queries(10):
         client.get("/")
 
 

@@ -1,19 +1,24 @@
 from .reference import Actor, Materiel, Place, State
 from .sanctions import SanctionDesignation, SanctionsRegime
 from .sources import Source
+from .tallies import PairTally, RouteTally, StatusTally, YearCategoryTally
 from .transfers import Claim, Transfer, TransferEvent, TransferVia, TransferViaRegion
 
 __all__ = [
     "Actor",
     "Claim",
     "Materiel",
+    "PairTally",
     "Place",
+    "RouteTally",
     "SanctionDesignation",
     "SanctionsRegime",
     "Source",
     "State",
+    "StatusTally",
     "Transfer",
     "TransferEvent",
     "TransferVia",
     "TransferViaRegion",
+    "YearCategoryTally",
 ]
