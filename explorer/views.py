@@ -34,10 +34,18 @@ from . import exports, pictures
 PAGE_SIZE = 50
 # Query parameters the pages read themselves; every other one goes to the API's FilterSet.
 PAGE_PARAMETERS = ("page", "credibility", "show")
+# The overview draws the busiest pairs only; /network/ has them all.
+OVERVIEW_PAIRS = 40
 FACET_TITLES = {"supplier": "Supplier", "recipient": "Recipient", "category": "Category", "status": "Status",
                 "year": "Year first reported", "contested": "Contested", "sanctioned": "Sanctioned party"}
 # The filters the list's form shows; the others in a shared URL ride along as hidden fields.
 FORM_FIELDS = ("q", "supplier", "recipient", "category", "status")
+
+
+def _state_prefix() -> str:
+    """The start of every State page's URL, to which a template appends the code and a slash: a
+    {% url %} per State cost a network of hundreds of States a noticeable time."""
+    return reverse("explorer:state", args=["XXX"]).removesuffix("XXX/")
 
 
 def _api_url(name: str, *args, query: str = "") -> str | None:
@@ -89,11 +97,11 @@ def _credibility(request) -> int | None:
 @require_safe
 def overview(request):
     figures = aggregates.transfer_overview()
-    network = aggregates.transfer_network()
-    recent = list(_newest(selectors.transfer_list())[:10])
+    network = aggregates.transfer_network(limit=OVERVIEW_PAIRS)
+    recent = list(_newest(selectors.transfer_summaries())[:10])
     # The denied transfers' ids from the denials' own small index, rather than testing each transfer.
     denied = Claim.objects.filter(stance=Stance.DENIES).values("transfer_id")
-    contested = list(_newest(selectors.transfer_list().filter(pk__in=denied))[:10])
+    contested = list(_newest(selectors.transfer_summaries().filter(pk__in=denied))[:10])
     pairs = [
         {"source": edge.source, "target": edge.target, "count": edge.count,
          "source_name": network.nodes[edge.source], "target_name": network.nodes[edge.target]}
@@ -101,9 +109,11 @@ def overview(request):
     ]
     return render(request, "explorer/overview.html", {
         "figures": figures,
-        "network": pictures.network_picture(network),
+        "network": pictures.network_picture(network, id="overview-network",
+                                            title="Network of States: arrows from supplier to recipient"),
         "pairs": pairs[:20],
         "chart": pictures.year_category_chart(figures.by_year_category),
+        "state_prefix": _state_prefix(),
         "recent": recent,
         "contested": contested,
     })
@@ -120,7 +130,7 @@ def transfer_list(request):
     if selection.valid:
         # The API's order (newest first, undated last) unless ?ordering= asks for another.
         queryset = keyset_ordered(selection.filterset.filter_queryset(
-            selectors.transfer_list().order_by("-first_reported", "-id")
+            selectors.transfer_summaries().order_by("-first_reported", "-id")
         ))
         rows = list(queryset[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
         has_next = len(rows) > PAGE_SIZE
@@ -175,7 +185,7 @@ def transfer_list(request):
 @require_safe
 def transfer_detail(request, slug: str):
     transfer = get_object_or_404(
-        selectors.transfer_list().prefetch_related(
+        selectors.transfer_summaries().prefetch_related(
             Prefetch("route", queryset=TransferVia.objects.select_related("state").order_by("id")),
             Prefetch("route_regions", queryset=TransferViaRegion.objects.select_related("place").order_by("id")),
             Prefetch("events", queryset=TransferEvent.objects.select_related("claim").order_by("date", "id")),
@@ -237,7 +247,7 @@ def _newest(queryset):
 
 
 def _transfers_of(**lookup) -> list[Transfer]:
-    return list(_newest(selectors.transfer_list().filter(**lookup))[:20])
+    return list(_newest(selectors.transfer_summaries().filter(**lookup))[:20])
 
 
 @require_safe
@@ -253,7 +263,10 @@ def state_detail(request, iso3: str):
         "sanctions": state.sanctions.select_related("regime", "source").order_by("id"),
         "actors": state.actors.order_by("name"),
         "places": state.places.order_by("name"),
-        "network": pictures.network_picture(network, highlight=state.iso3),
+        "network": pictures.network_picture(
+            network, id="state-network", highlight=state.iso3,
+            title=f"The States {state.name} supplies, receives from or is a transit for",
+        ),
         "api_url": _api_url("state-detail", state.iso3),
     })
 
@@ -270,7 +283,10 @@ def actor_detail(request, slug: str):
         "sanctions": actor.sanctions.select_related("regime", "source").order_by("id"),
         "members": actor.members.order_by("name"),
         "places": Place.objects.filter(controlled_by=actor).order_by("name"),
-        "network": pictures.network_picture(network),
+        "network": pictures.network_picture(
+            network, id="actor-network",
+            title=f"States linked by the transfers {actor.name} supplies, receives or speaks about",
+        ),
         "api_url": _api_url("actor-detail", actor.slug),
     })
 
@@ -293,9 +309,12 @@ def network(request):
         "selection": selection,
         "graph": graph,
         "names": graph.nodes if graph else {},
-        "picture": pictures.network_picture(graph) if graph else None,
+        "picture": pictures.network_picture(
+            graph, id="network", title="Network of States: arrows from supplier to recipient"
+        ) if graph else None,
         "edges": sorted(graph.edges, key=lambda e: (-e.count, e.source, e.target)) if graph else [],
         "credibility": credibility,
+        "state_prefix": _state_prefix(),
         "credibilities": Credibility.choices,
         "categories": MaterielCategory.choices,
         "statuses": TransferStatus.choices,
@@ -331,6 +350,7 @@ def world_map(request):
     return render(request, "explorer/map.html", {
         "selection": selection,
         "show": show,
+        "state_prefix": _state_prefix(),
         "picture": pictures.map_picture(totals, graph, show=show) if graph else None,
         "totals": [(code, names.get(code, code), counts) for code, counts in ranked],
         "regions": Place.objects.filter(transit_transfers__isnull=False).distinct().order_by("name"),
