@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from transfers.choices import (
     M49_SUBREGIONS,
@@ -14,6 +13,7 @@ from transfers.choices import (
     PlaceKind,
     UNRegisterCategory,
 )
+from transfers.history import History
 
 from .base import Attributed, Record, SlugManager, choices_constraint
 
@@ -53,7 +53,7 @@ class State(Record):
     )
 
     objects = StateManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -117,7 +117,7 @@ class Actor(Record, Attributed):
     description = models.TextField(blank=True)
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -160,7 +160,7 @@ class Materiel(Record):
     description = models.TextField(blank=True)
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -207,7 +207,7 @@ class Place(Record, Attributed):
     description = models.TextField(blank=True)
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]

@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from transfers.choices import Credibility, DatePrecision, MaterielCategory, Stance, TransferStatus
+from transfers.history import History
 
 from .base import Record, SlugManager, choices_constraint, quote_check, validate_quote
 from .reference import Actor, Materiel, Place, State
@@ -99,7 +99,7 @@ class Transfer(Record):
     objects = SlugManager()
     # History rows are read by transfer id (and date); indexing their other columns would only slow
     # every write, bulk imports above all.
-    history = HistoricalRecords(no_db_index=[
+    history = History(no_db_index=[
         "slug", "supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "destination", "reviewed_by",
     ])
 
@@ -123,6 +123,12 @@ class Transfer(Record):
             models.Index(F("supplier"), F("recipient"), RECENT, F("id").desc(), name="transfer_pair_key_idx"),
             # ?category=&reported_after=&reported_before= newest first (see the category field).
             models.Index(F("category"), RECENT, F("id").desc(), name="transfer_category_key_idx"),
+            # ?covert=true and ?reviewed=true newest first: partial, as few transfers are either
+            # (their false halves walk transfer_recent_key_idx, where most rows match).
+            models.Index(RECENT, F("id").desc(), condition=Q(covert=True), name="transfer_covert_key_idx"),
+            models.Index(
+                RECENT, F("id").desc(), condition=Q(reviewed_at__isnull=False), name="transfer_reviewed_key_idx"
+            ),
             # Optional references, mostly empty: partial indexes serve ?actor=, the admin's filters
             # and the PROTECT / SET_NULL checks (an equality implies NOT NULL) and cost an insert
             # nothing when the reference is empty.
@@ -182,7 +188,7 @@ class TransferVia(models.Model):
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="+")
 
     objects = TransferViaManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = "transit State"
@@ -209,7 +215,7 @@ class TransferViaRegion(models.Model):
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
 
     objects = TransferViaRegionManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = "transit region"
@@ -246,7 +252,7 @@ class Claim(Record):
     note = models.TextField(blank=True, help_text="Why this credibility; what the quote implies but does not state.")
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["transfer", "id"]
@@ -254,6 +260,10 @@ class Claim(Record):
             # Contested transfers: EXISTS (a denying claim on this transfer), probed once per listed
             # transfer, and ?stance=denies; denials are a few per cent of claims, so the index is small.
             models.Index(fields=["transfer"], condition=Q(stance="denies"), name="claim_denial_idx"),
+            # /api/v1/claims/?stance= and ?credibility=, in the list's id order. (?transfer=, ?source=
+            # and ?claimant= use their foreign keys' indexes.)
+            models.Index(fields=["stance", "id"], name="claim_stance_idx"),
+            models.Index(fields=["credibility", "id"], name="claim_credibility_idx"),
         ]
         constraints = [
             choices_constraint("stance", Stance, "claim"),
@@ -300,7 +310,7 @@ class TransferEvent(models.Model):
     note = models.TextField(blank=True)
 
     objects = TransferEventManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["transfer", "date", "id"]
