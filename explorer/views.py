@@ -6,6 +6,8 @@ transfer filters are the API's own FilterSet (``transfers.filters.TransferFilter
 query string works unchanged on /api/v1/transfers/ and the reverse.
 """
 
+from urllib.parse import urlencode
+
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from transfers import aggregates, selectors
 from transfers.choices import Credibility, MaterielCategory, Stance, TransferStatus
-from transfers.filters import TransferFilter
+from transfers.filters import MAX_LIST_LENGTH, TransferFilter
 from transfers.models import (
     Actor,
     Claim,
@@ -83,6 +85,17 @@ class Selection:
         if value is not None:
             params[name] = value
         return params.urlencode()
+
+
+def _claims_csv_url(selection: Selection, rows: list[Transfer]) -> str | None:
+    """The claims API's CSV: every claim when nothing is filtered, else the claims of the transfers
+    on this page (the claims API filters by transfer, not by the transfers' own filters)."""
+    if not selection.params:
+        return _api_url("claim-list", query="format=csv")
+    slugs = ",".join(transfer.slug for transfer in rows)
+    if not slugs or len(slugs) > MAX_LIST_LENGTH:
+        return None
+    return _api_url("claim-list", query=urlencode({"transfer": slugs, "format": "csv"}))
 
 
 def _credibility(request) -> int | None:
@@ -175,7 +188,8 @@ def transfer_list(request):
         "previous": "?" + selection.with_value("page", str(page - 1)) if page > 1 else None,
         "next": "?" + selection.with_value("page", str(page + 1)) if has_next else None,
         "csv_url": _api_url("transfer-list", query=selection.with_value("format", "csv")),
-        "claims_csv_url": _api_url("claim-list", query=selection.with_value("format", "csv")),
+        "claims_csv_url": _claims_csv_url(selection, rows),
+        "claims_csv_all": not selection.params,
         "api_url": _api_url("transfer-list", query=selection.query),
         "categories": MaterielCategory.choices,
         "statuses": TransferStatus.choices,

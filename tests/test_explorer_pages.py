@@ -100,6 +100,10 @@ def test_the_transfer_list_takes_the_apis_parameters_and_links_the_same_selectio
     csv = client.get(response.context["csv_url"])
     assert csv["Content-Type"].startswith("text/csv")
     assert SHELLS in b"".join(csv.streaming_content).decode()
+    claims = client.get(response.context["claims_csv_url"])
+    assert claims.status_code == 200 and claims["Content-Type"].startswith("text/csv")
+    lines = b"".join(claims.streaming_content).decode().splitlines()
+    assert len(lines) == 1 + Claim.objects.filter(transfer__slug=SHELLS).count()
 
 
 def test_a_bad_filter_answers_400_naming_the_parameter(client, article):
