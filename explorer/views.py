@@ -288,7 +288,7 @@ def state_detail(request, iso3: str):
 @require_safe
 def actor_detail(request, slug: str):
     actor = get_object_or_404(Actor.objects.select_related("state", "part_of", "source"), slug=slug)
-    network = aggregates.transfer_network(filters={"actor": [actor.pk]})
+    network = aggregates.actor_network(actor=actor.pk)
     return render(request, "explorer/actor_detail.html", {
         "actor": actor,
         "supplied": _transfers_of(supplier_actor=actor),

@@ -135,3 +135,20 @@ def test_state_totals_and_roles_count_each_role(world):
         assert totals.get(code, {"supplier": 0})["supplier"] == roles.supplier == state.supplied_transfers.count()
         assert totals.get(code, {"recipient": 0})["recipient"] == roles.recipient
         assert roles.transit == Transfer.objects.filter(route__state=state).count()
+
+
+def test_an_actors_network_is_the_network_of_the_actor_filter(world):
+    states = list(world.values())
+    actor = f.ActorFactory(state=states[0])
+    transfers = list(Transfer.objects.order_by("id"))
+    for transfer in transfers[:5]:
+        transfer.supplier_actor = actor
+        transfer.save()
+    transfers[5].recipient_actor = actor
+    transfers[5].save()
+    for transfer in transfers[4:9]:  # one overlaps the supplied ones
+        f.ClaimFactory(transfer=transfer, claimant=actor, source=transfer.claims.first().source)
+    network = aggregates.actor_network(actor=actor.pk)
+    expected = aggregates.transfer_network(filters={"actor": [actor.pk]})
+    assert network.edges == expected.edges and network.routes == expected.routes and network.nodes == expected.nodes
+    assert sum(edge.count for edge in network.edges if edge.kind == "supply") == 9

@@ -196,6 +196,17 @@ def _credible(queryset: QuerySet[Transfer], credibility: int | None) -> QuerySet
     )))
 
 
+def actor_network(*, actor: int, limit: int = 300) -> Network:
+    """The network of the transfers an actor supplies, receives or makes a claim about: what
+    ``transfer_network(filters={"actor": [actor]})`` gives, with the transfers found first through the
+    actor columns' partial indexes and the claimant index (that filter's OR across an EXISTS made
+    PostgreSQL test every transfer)."""
+    ids = set(Claim.objects.filter(claimant_id=actor).values_list("transfer_id", flat=True))
+    ids |= set(Transfer.objects.filter(supplier_actor_id=actor).values_list("id", flat=True))
+    ids |= set(Transfer.objects.filter(recipient_actor_id=actor).values_list("id", flat=True))
+    return _network_over(Transfer.objects.order_by().filter(pk__in=sorted(ids)), limit=limit)
+
+
 def transfer_network(
     *, filters: Mapping[str, Any] | None = None, credibility: int | None = None, state: int | None = None,
     limit: int = 300,
@@ -214,6 +225,10 @@ def transfer_network(
             Q(supplier_id=state) | Q(recipient_id=state)
             | Exists(TransferVia.objects.filter(transfer=OuterRef("pk"), state_id=state))
         )
+    return _network_over(selection, limit=limit)
+
+
+def _network_over(selection: QuerySet[Transfer], *, limit: int) -> Network:
     pairs = list(
         selection.values("supplier_id", "recipient_id").annotate(n=Count("id")).order_by("-n", "supplier_id")[:limit]
     )
