@@ -142,9 +142,12 @@ def route_picture(transfer) -> dict:
     """The transfer's path as stops on a line: supplier, each transit State or region, the
     destination inside the recipient where there is one, the recipient."""
     stops = [{"label": transfer.supplier.name, "code": transfer.supplier.iso3, "role": "supplier"}]
-    stops += [{"label": step.state.name, "code": step.state.iso3, "role": "transit"} for step in transfer.route.all()]
-    stops += [{"label": step.place.name, "code": "", "role": "transit region"}
-              for step in transfer.route_regions.all()]
+    for leg in transfer.route.all():  # in order along the route
+        role = leg.get_role_display().split(" –")[0].lower()
+        if leg.state_id:
+            stops.append({"label": leg.state.name, "code": leg.state.iso3, "role": role})
+        elif leg.place_id:
+            stops.append({"label": leg.place.name, "code": "", "role": f"{role} region"})
     stops.append({"label": transfer.recipient.name, "code": transfer.recipient.iso3, "role": "recipient"})
     if transfer.destination_id:
         stops.append({"label": transfer.destination.name, "code": "", "role": "destination"})

@@ -26,7 +26,6 @@ from transfers.models import (
     Transfer,
     TransferEvent,
     TransferVia,
-    TransferViaRegion,
 )
 from transfers.pagination import keyset_ordered
 from transfers.quotes import quote_span
@@ -200,8 +199,7 @@ def transfer_list(request):
 def transfer_detail(request, slug: str):
     transfer = get_object_or_404(
         selectors.transfer_summaries().prefetch_related(
-            Prefetch("route", queryset=TransferVia.objects.select_related("state").order_by("id")),
-            Prefetch("route_regions", queryset=TransferViaRegion.objects.select_related("place").order_by("id")),
+            Prefetch("route", queryset=TransferVia.objects.select_related("state", "place").order_by("seq", "id")),
             Prefetch("events", queryset=TransferEvent.objects.select_related("claim").order_by("date", "id")),
         ),
         slug=slug,
@@ -367,5 +365,5 @@ def world_map(request):
         "state_prefix": _state_prefix(),
         "picture": pictures.map_picture(totals, graph, show=show) if graph else None,
         "totals": [(code, names.get(code, code), counts) for code, counts in ranked],
-        "regions": Place.objects.filter(transit_transfers__isnull=False).distinct().order_by("name"),
+        "regions": Place.objects.filter(route_legs__isnull=False).distinct().order_by("name"),
     }, status=200 if selection.valid else 400)

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
-from .choices import MaterielCategory, Stance, TransferStatus
+from .choices import TRANSIT_ROLES, MaterielCategory, Stance, TransferStatus
 from .models import (
     Claim,
     PairTally,
@@ -223,7 +223,7 @@ def transfer_network(
     if state is not None:
         selection = selection.filter(
             Q(supplier_id=state) | Q(recipient_id=state)
-            | Exists(TransferVia.objects.filter(transfer=OuterRef("pk"), state_id=state))
+            | Exists(TransferVia.objects.filter(transfer=OuterRef("pk"), state_id=state, role__in=TRANSIT_ROLES))
         )
     return _network_over(selection, limit=limit)
 
@@ -233,7 +233,8 @@ def _network_over(selection: QuerySet[Transfer], *, limit: int) -> Network:
         selection.values("supplier_id", "recipient_id").annotate(n=Count("id")).order_by("-n", "supplier_id")[:limit]
     )
     routes = list(
-        TransferVia.objects.filter(transfer__in=selection.values("pk")).order_by()
+        TransferVia.objects.filter(transfer__in=selection.values("pk"), state__isnull=False, role__in=TRANSIT_ROLES)
+        .order_by()
         .values("transfer__supplier_id", "state_id", "transfer__recipient_id").annotate(n=Count("id"))
         .order_by("-n", "state_id")[:limit]
     )

@@ -25,6 +25,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce, ExtractYear
 
+from transfers.choices import TRANSIT_ROLES
+
 
 class TransferKey(NamedTuple):
     """What the tallies count a transfer by."""
@@ -87,7 +89,8 @@ def routes_changed(*, pairs: Iterable[tuple[int, int]], using: str = "default") 
     _, _, _, route, transfer, via = _models()
     for supplier, recipient in set(pairs):
         counted = Counter(dict(
-            via.objects.using(using).filter(transfer__supplier_id=supplier, transfer__recipient_id=recipient)
+            via.objects.using(using).filter(transfer__supplier_id=supplier, transfer__recipient_id=recipient,
+                                            state__isnull=False, role__in=TRANSIT_ROLES)
             .order_by().values_list("state_id").annotate(n=Count("id"))
         ))
         stored = route.objects.using(using).filter(supplier_id=supplier, recipient_id=recipient)
@@ -108,7 +111,8 @@ def counted(*, using: str = "default", apps=installed_apps) -> dict[str, Counter
         "year_category": Counter({(y, c): n for y, c, n in transfers.annotate(
             y=Coalesce(ExtractYear("first_reported"), 0)).values_list("y", "category").annotate(n=Count("id"))}),
         "status": Counter({(s,): n for s, n in transfers.values_list("status").annotate(n=Count("id"))}),
-        "route": Counter({(s, v, r): n for s, v, r, n in via.objects.using(using).order_by().values_list(
+        "route": Counter({(s, v, r): n for s, v, r, n in via.objects.using(using).filter(
+            state__isnull=False, role__in=TRANSIT_ROLES).order_by().values_list(
             "transfer__supplier_id", "state_id", "transfer__recipient_id").annotate(n=Count("id"))}),
     }
 

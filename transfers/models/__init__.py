@@ -2,7 +2,7 @@ from .reference import Actor, Materiel, Place, State
 from .sanctions import SanctionDesignation, SanctionsRegime
 from .sources import Source
 from .tallies import PairTally, RouteTally, StatusTally, YearCategoryTally
-from .transfers import Claim, Transfer, TransferEvent, TransferVia, TransferViaRegion
+from .transfers import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
 
 __all__ = [
     "Actor",
@@ -17,8 +17,9 @@ __all__ = [
     "State",
     "StatusTally",
     "Transfer",
+    "TransferBreach",
     "TransferEvent",
+    "TransferParty",
     "TransferVia",
-    "TransferViaRegion",
     "YearCategoryTally",
 ]

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from transfers import rules
 from transfers.choices import (
     M49_SUBREGIONS,
     ActorKind,
@@ -19,8 +20,10 @@ from .base import Attributed, Record, SlugManager, choices_constraint
 
 
 def validate_aliases(value):
-    if not isinstance(value, list) or not all(isinstance(a, str) and a.strip() for a in value):
-        raise ValidationError("Aliases must be a list of non-empty strings.", code="invalid_aliases")
+    """Field validator for aliases (the rule: transfers.rules.names_list)."""
+    problems = rules.names_list(value)
+    if problems:
+        raise ValidationError(problems["aliases"], code="invalid_aliases")
 
 
 class StateManager(models.Manager):
@@ -143,12 +146,46 @@ class Actor(Record, Attributed):
     def get_absolute_url(self):
         return reverse("explorer:actor", args=[self.slug])
 
+    def clean(self):
+        super().clean()
+        rules.enforce(rules.part_of_acyclic(self.pk, self._part_of_chain()))
+
+    def _part_of_chain(self, limit: int = 100):
+        """The ids up the ``part_of`` chain from this actor's parent (stops at a repeat or ``limit``)."""
+        seen, current = [], self.part_of_id
+        while current is not None and current not in seen and len(seen) < limit:
+            seen.append(current)
+            current = Actor.objects.filter(pk=current).values_list("part_of_id", flat=True).first()
+        return seen
+
 
 class Materiel(Record):
     """A kind of weapon, munition, component or military service that can be transferred."""
 
     slug = models.SlugField(max_length=100, unique=True, help_text="Stable identifier, e.g. artillery-shells.")
     name = models.CharField(max_length=200)
+    designation = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='The weapon designation as registers write it (e.g. "Shahed-136", "S-400"); empty when no '
+        "source names a type.",
+    )
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_aliases],
+        help_text='Other designations and names in use, e.g. ["Geran-2"].',
+    )
+    # PROTECT: a broader materiel that narrower ones point at is curated data; re-point them first.
+    kind_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="narrower",
+        help_text="The broader materiel this is a kind of (Shahed-136 is a kind of loitering munition); "
+        "?materiel= on transfers includes what is a kind of it.",
+    )
     category = models.CharField(max_length=32, choices=MaterielCategory.choices)
     un_register_category = models.CharField(
         "UN Register category",
@@ -172,6 +209,10 @@ class Materiel(Record):
                 name="materiel_un_register_category_valid",
                 violation_error_message="un_register_category must be I-VII, SALW or empty.",
             ),
+            models.CheckConstraint(
+                condition=~Q(kind_of=models.F("pk")), name="materiel_not_kind_of_itself",
+                violation_error_message="A materiel cannot be a kind of itself.",
+            ),
         ]
 
     def __str__(self):
@@ -179,6 +220,18 @@ class Materiel(Record):
 
     def natural_key(self):
         return (self.slug,)
+
+    def clean(self):
+        super().clean()
+        rules.enforce(rules.kind_of_acyclic(self.pk, self._kind_of_chain()))
+
+    def _kind_of_chain(self, limit: int = 100):
+        """The ids up the ``kind_of`` chain from this materiel's broader one (stops at a repeat or ``limit``)."""
+        seen, current = [], self.kind_of_id
+        while current is not None and current not in seen and len(seen) < limit:
+            seen.append(current)
+            current = Materiel.objects.filter(pk=current).values_list("kind_of_id", flat=True).first()
+        return seen
 
 
 class Place(Record, Attributed):

@@ -8,6 +8,6 @@ def count(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("transfers", "0010_transfer_tallies")]
+    dependencies = [("transfers", "0016_transfer_tallies")]
 
     operations = [migrations.RunPython(count, migrations.RunPython.noop)]
