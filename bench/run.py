@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tracker_bench"
 LIST_QUERY_LIMIT = 4  # the issue's target: at most 4 SQL queries per list request, whatever the page size
+PAGE_P95_TARGET_MS = 200  # issue 16: every explorer page's server time p95 at 1M transfers
 API = "/api/v1/transfers/"
 
 
@@ -120,8 +121,8 @@ def get(port: int, path: str, timeout: float = 120) -> tuple[int, dict, bytes, f
 class Server:
     """gunicorn on a free loopback port, stopped (by its own pid) on exit."""
 
-    def __init__(self, env: dict, workers: int):
-        self.port = free_port()
+    def __init__(self, env: dict, workers: int, port: int = 0):
+        self.port = port or free_port()
         self.process = subprocess.Popen(  # noqa: S603 - fixed argv
             [str(Path(sys.executable).parent / "gunicorn"), "tracker.wsgi:application", "--bind",
              f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "600", "--log-level", "warning"],
@@ -291,6 +292,53 @@ def pick_parameters() -> dict:
         cursor.execute("SELECT id FROM transfers_transfer ORDER BY first_reported DESC, id DESC LIMIT 1 OFFSET 500")
         detail = cursor.fetchone()[0]
     return {"supplier": supplier, "recipient": recipient, "word": word, "detail": detail}
+
+
+def explorer_pages(p: dict) -> dict[str, str]:
+    """The explorer's pages (explorer/), on records drawn from the data."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT slug FROM transfers_transfer WHERE id = %s", [p["detail"]])
+        transfer = cursor.fetchone()[0]
+        # The source and the actor cited most often: the heaviest of their pages.
+        cursor.execute("SELECT s.slug FROM transfers_source s WHERE s.id = (SELECT source_id FROM transfers_claim "
+                       "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1)")
+        source = cursor.fetchone()[0]
+        cursor.execute("SELECT a.slug FROM transfers_actor a WHERE a.id = (SELECT claimant_id FROM transfers_claim "
+                       "WHERE claimant_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1)")
+        actor = cursor.fetchone()[0]
+    return {
+        "page: overview": "/",
+        "page: transfers": "/transfers/",
+        "page: transfers pair": f"/transfers/?supplier={p['supplier']}&recipient={p['recipient']}",
+        "page: transfers uav 2020-21": "/transfers/?category=uav&reported_after=2020-01-01&reported_before=2021-12-31",
+        "page: transfers q": f"/transfers/?q={p['word']}",
+        "page: transfer": f"/transfers/{transfer}/",
+        "page: source": f"/sources/{source}/",
+        "page: state": f"/states/{p['supplier']}/",
+        "page: actor": f"/actors/{actor}/",
+        "page: network": "/network/",
+        "page: network uav": "/network/?category=uav&credibility=3",
+        "page: network GEXF": "/network/export.gexf",
+        "page: map": "/map/",
+    }
+
+
+def bench_pages(port: int, pages: dict[str, str], args, results: dict):
+    log(f"\n{'explorer page':<28} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} {'p95@' + str(args.clients):>8} {'SQL':>4}"
+        f"  (target: p95 under {PAGE_P95_TARGET_MS} ms)")
+    for name, path in pages.items():
+        r = measure_http(port, path, requests=args.requests, seconds=args.seconds, clients=args.clients)
+        r["path"] = path
+        if r["status"] != 200:
+            log(f"{name:<28} HTTP {r['status']}: {r.get('error', '')[:100]}")
+            results["failures"].append(f"{name}: HTTP {r['status']}")
+        else:
+            over = "  OVER TARGET" if r["p95_ms"] > PAGE_P95_TARGET_MS else ""
+            log(f"{name:<28} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['rps']:7.1f} {r['loaded_p95_ms']:8.1f} "
+                f"{r['queries']:4d}{over}")
+        results["pages"][name] = r
 
 
 def deep_page(port: int, pages: int, seconds: float) -> tuple[str, int]:
@@ -501,6 +549,9 @@ def main():
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--orm-import-rows", type=int, default=20_000, help="rows for bulk_create_with_history")
     parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's loopback port (default: a free one)")
+    parser.add_argument("--pages-only", action="store_true",
+                        help="measure the explorer's pages only (no API lists, imports or export)")
     parser.add_argument("--smoke", action="store_true",
                         help="CI: few requests, small import, no timing targets; fail unless query counts hold")
     args = parser.parse_args()
@@ -535,7 +586,7 @@ def main():
     log(f"database ready: {total:,} transfers ({time.monotonic() - started:.0f}s)")
 
     results = {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(), "transfers": total,
-               "command": " ".join(sys.argv), "queries": {}, "failures": []}
+               "command": " ".join(sys.argv), "queries": {}, "pages": {}, "failures": []}
     p = pick_parameters()
     queries = {
         "list unfiltered": f"{API}?page_size=50",
@@ -546,8 +597,11 @@ def main():
         "contested only": f"{API}?stance=denies&page_size=50",
     }
 
-    server = Server(env, args.workers)
+    server = Server(env, args.workers, args.port)
     try:
+        bench_pages(server.port, explorer_pages(p), args, results)
+        if args.pages_only:
+            return finish(results)
         deep_started = time.monotonic()
         deep, reached = deep_page(server.port, args.deep_pages, args.seconds * 6)
         log(f"deep page: followed next links to page {reached} in {time.monotonic() - deep_started:.1f}s")
@@ -597,7 +651,10 @@ def main():
         server.stop()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE transfers_transfer")
+    finish(results)
 
+
+def finish(results: dict):
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
     log(f"\nresults: {OUT / 'results.json'}")

@@ -6,7 +6,7 @@ The header comes from ``bench.middleware.QueryCountMiddleware``; production neve
 import warnings
 
 from tracker.settings import *  # noqa: F401,F403
-from tracker.settings import MIDDLEWARE, REST_FRAMEWORK
+from tracker.settings import MIDDLEWARE, REST_FRAMEWORK, STORAGES
 
 MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
 # The benchmark is one client hammering loopback; throttles would measure themselves.
@@ -15,3 +15,5 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": [], "DEFAULT_THR
 # The API serves no static files here; whitenoise's warning about the absent STATIC_ROOT is noise.
 warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 WHITENOISE_AUTOREFRESH = True  # served from the finders; no collectstatic output needed for a benchmark
+# The explorer's pages name their stylesheet with {% static %}: without collectstatic's manifest.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -8,8 +8,11 @@ Who is who:
 - ``admin_user`` (pytest-django's): a superuser.
 """
 
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 
 from transfers.groups import EDITOR, VIEWER, ensure_groups
 
@@ -117,3 +120,15 @@ def changeform_data():
         return data
 
     return build
+
+
+# --- The first article's curated data (fixtures/*.json), loaded as `make run` loads it ---
+
+ARTICLE_FIXTURES = sorted(str(path) for path in (Path(__file__).resolve().parent.parent / "fixtures").glob("*.json"))
+
+
+@pytest.fixture
+def article(db):
+    """The article of 2022-11-02 (North Korean shells to Russia, Iranian drones, Pyongyang's denial):
+    every fixture file in one ``loaddata`` call, in file-name order."""
+    call_command("loaddata", *ARTICLE_FIXTURES, verbosity=0)

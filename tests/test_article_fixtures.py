@@ -41,11 +41,6 @@ CURATED = [Source, State, Actor, Materiel, Place, SanctionsRegime, Transfer, Tra
            TransferEvent, SanctionDesignation]
 
 
-@pytest.fixture
-def article():
-    call_command("loaddata", *FIXTURES, verbosity=0)
-
-
 def counts():
     return {model.__name__: model.objects.count() for model in CURATED}
 

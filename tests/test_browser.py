@@ -1,5 +1,9 @@
 """End to end in a real browser (Debian's headless Chromium, driven by Playwright): an editor logs in,
-adds a claim to a transfer inline, saves, and finds the change in the transfer's history.
+adds a claim to a transfer inline, saves, and finds the change in the transfer's history; a reader
+goes through the public explorer over the article's data.
+
+Screenshots go to $BROWSER_SCREENSHOTS (the system's temporary directory unless set);
+`BROWSER_SCREENSHOTS=docs/screenshots make test ARGS=tests/test_browser.py` refreshes the README's.
 
 Without Chromium the test is skipped with how to install it, unless REQUIRE_BROWSER=1 (CI sets it),
 where a missing browser is a failure.
@@ -10,6 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from django.db import connections
 from django.urls import reverse
@@ -149,3 +154,102 @@ def test_the_admin_fits_a_1366_px_laptop_screen(live_server, browser_page, edito
         ".slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className)"
     )
     assert page_width(page) <= LAPTOP["width"], f"a transfer's page scrolls sideways: {wide}"
+
+
+# --- The public explorer, as a reader sees it --------------------------------------------------------
+
+SHELLS = "prk-rus-artillery-shells-2022"
+SOURCE = "wapo-2022-11-02-dprk-shells"
+EXPLORER_PAGES = {
+    "overview": "/",
+    "transfers": "/transfers/",
+    "transfer": f"/transfers/{SHELLS}/",
+    "source": f"/sources/{SOURCE}/",
+    "state": "/states/PRK/",
+    "actor": "/actors/north-korean-government/",
+    "network": "/network/",
+    "map": "/map/",
+}
+# A laptop's 1366 x 768 and a phone's 390 x 844 (the screenshots show the first screen of each page).
+WINDOWS = {"wide": (1366, 768), "phone": (390, 844)}
+
+
+@pytest.fixture
+def console_errors(browser_page):
+    errors = []
+    browser_page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    browser_page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def test_every_explorer_page_loads_without_a_console_error_at_both_widths(live_server, browser_page, console_errors,
+                                                                          article):
+    page = browser_page
+    for width_name, (width, height) in WINDOWS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        for name, path in EXPLORER_PAGES.items():
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.status == 200, path
+            assert page.locator("h1").first.is_visible(), path
+            # Nothing wider than the window: no sideways scrolling of the whole page on a phone.
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, width_name)
+            page.screenshot(path=str(SCREENSHOTS / f"explorer-{name}-{width_name}.png"))
+    assert console_errors == []
+
+
+def test_the_overview_shows_the_articles_four_pairs(live_server, browser_page, article):
+    page = browser_page
+    page.goto(live_server.url + "/")
+    pairs = {row.get_attribute("data-pair") for row in page.locator("tr.pair").all()}
+    assert pairs == {"PRK-RUS", "IRN-RUS", "PRK-SYR", "RUS-SYR"}
+    edges = {(e.get_attribute("data-source"), e.get_attribute("data-target"))
+             for e in page.locator("svg line.edge.supply").all()}
+    assert edges == {("PRK", "RUS"), ("IRN", "RUS"), ("PRK", "SYR"), ("RUS", "SYR")}
+
+
+def test_the_search_box_is_reachable_by_keyboard_and_searches(live_server, browser_page, article):
+    page = browser_page
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.locator("#q").focus()
+    page.keyboard.type("drones")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/transfers/?q=drones")
+    assert page.locator("table.transfers tbody tr").count() == 2
+
+
+def test_the_shells_page_shows_the_denial_beside_the_assertion(live_server, browser_page, article):
+    page = browser_page
+    page.goto(f"{live_server.url}/transfers/{SHELLS}/")
+    assertion = page.locator(".claims.asserts #claim-prk-rus-shells-white-house")
+    denial = page.locator(".claims.denies #claim-prk-rus-shells-pyongyang-denial")
+    assert assertion.is_visible() and denial.is_visible()
+    assert "North Korean government" in denial.inner_text()
+    a, d = assertion.bounding_box(), denial.bounding_box()
+    assert d["x"] > a["x"] + a["width"] - 1 and abs(d["y"] - a["y"]) < 80  # side by side, level
+
+
+def test_the_source_page_highlights_every_quote(live_server, browser_page, article):
+    page = browser_page
+    page.goto(f"{live_server.url}/sources/{SOURCE}/")
+    claims = models.Claim.objects.filter(source__slug=SOURCE).values_list("slug", flat=True)
+    highlighted = set(" ".join(m.get_attribute("data-claims") for m in page.locator("mark").all()).split())
+    assert highlighted == set(claims) and len(highlighted) == 19
+    # Each quote's number leads to its claim, whose link leads back to the highlighted passage.
+    page.locator('a.claim-ref[href="#claim-prk-rus-shells-pyongyang-denial"]').click()
+    assert page.evaluate("location.hash") == "#claim-prk-rus-shells-pyongyang-denial"
+
+
+def test_the_network_holds_the_articles_states_and_its_gexf_parses(live_server, browser_page, article, tmp_path):
+    page = browser_page
+    page.goto(f"{live_server.url}/network/")
+    nodes = {node.get_attribute("data-code") for node in page.locator("svg a.node").all()}
+    assert nodes == {"PRK", "RUS", "IRN", "SYR"}
+    with page.expect_download() as download:
+        page.click("text=GEXF")
+    path = tmp_path / "network.gexf"
+    download.value.save_as(path)
+    graph = nx.read_gexf(path)
+    assert set(graph.nodes) == {"PRK", "RUS", "IRN", "SYR"}
+    assert graph.edges["IRN", "RUS"]["weight"] == 4

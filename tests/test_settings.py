@@ -59,7 +59,3 @@ def test_debug_settings_do_fail_the_deploy_check():
     assert result.returncode != 0
 
 
-def test_the_site_root_leads_to_the_api(client):
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"] == "/api/v1/"

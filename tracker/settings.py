@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "transfers",
+    "explorer",
 ]
 
 MIDDLEWARE = [

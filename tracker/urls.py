@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from transfers.health import healthz
 
@@ -12,8 +11,9 @@ admin.site.index_title = "Curation"
 admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/v1/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("transfers.urls")),
     path("healthz", healthz, name="healthz"),
+    # The public explorer: the overview at /, then /transfers/, /sources/, /states/, /network/, /map/.
+    path("", include("explorer.urls")),
 ]

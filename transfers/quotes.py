@@ -40,3 +40,36 @@ def quote_in_text(quote: str, text: str) -> bool:
     """True when ``quote`` stands verbatim in ``text`` (modulo quote, dash and whitespace folding)."""
     needle = normalize(quote)
     return bool(needle) and needle in normalize(text)
+
+
+def _normalized_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``normalize(text)`` without the final strip, and for each of its characters the index of the
+    character of ``text`` it came from (a run of whitespace maps to its first character)."""
+    out: list[str] = []
+    offsets: list[int] = []
+    in_space = False
+    for index, char in enumerate(text.translate(_QUOTE_FOLD)):
+        if char.isspace():
+            if not in_space:
+                out.append(" ")
+                offsets.append(index)
+            in_space = True
+        else:
+            out.append(char)
+            offsets.append(index)
+            in_space = False
+    return "".join(out), offsets
+
+
+def quote_span(quote: str, text: str) -> tuple[int, int] | None:
+    """Where ``quote`` first stands in ``text`` as ``quote_in_text`` matches it: (start, end)
+    indexes into ``text`` itself, or None when it does not stand there."""
+    needle = normalize(quote)
+    if not needle:
+        return None
+    haystack, offsets = _normalized_with_offsets(text)
+    start = haystack.find(needle)
+    if start < 0:
+        return None
+    end = start + len(needle) - 1
+    return offsets[start], offsets[end] + 1

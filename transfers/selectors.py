@@ -152,6 +152,19 @@ def transfer_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Trans
     return transfer_filter(queryset, filters) if filters else queryset
 
 
+def transfer_summaries(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Transfer]:
+    """Transfers with what a table of them shows (the explorer's lists): supplier, recipient and
+    materiel joined, the sanction and contest flags; other references load on access.
+
+    Three joins rather than transfer_list's six: PostgreSQL took 50-90 ms to plan the seven-table
+    join at 100k rows, ten times what running it for a page of 20 took.
+    """
+    queryset = Transfer.objects.select_related("supplier", "recipient", "materiel").annotate(
+        sanctioned=sanctioned_flag(), contested=denial_exists()
+    )
+    return transfer_filter(queryset, filters) if filters else queryset
+
+
 def transfer_details(queryset: QuerySet[Transfer]) -> QuerySet[Transfer]:
     """Prefetch what a transfer's full record shows: route, regions, claims and the timeline.
 

@@ -1,5 +1,5 @@
-"""Rules kept on every save path, including ``loaddata``: the verbatim-quote rule and the
-denormalised transfer category.
+"""Rules kept on every save path, including ``loaddata``: the verbatim-quote rule, the
+denormalised transfer category and the transfer tallies (``transfers.tallies``).
 
 ``loaddata`` saves with ``Model.save_base(raw=True)``, bypassing ``save()`` and ``full_clean()``;
 ``pre_save`` is the one hook every path but ``bulk_create`` passes through. Raising here aborts the
@@ -8,11 +8,11 @@ whole fixture (loaddata runs in one transaction), naming the record and the sour
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from . import rules
-from .models import Actor, Claim, Materiel, Place, SanctionDesignation, Source, Transfer
+from . import rules, tallies
+from .models import Actor, Claim, Materiel, Place, SanctionDesignation, Source, Transfer, TransferVia
 
 
 def _check_quote(instance, *, required: bool, using: str):
@@ -62,6 +62,43 @@ def sync_transfer_category(sender, instance, using, **kwargs):
 def materiel_category_changed(sender, instance, using, **kwargs):
     """A recategorised materiel carries its transfers' denormalised category with it."""
     # The version moves on too: the transfer as the API shows it (its category) changed.
-    Transfer.objects.using(using).filter(materiel_id=instance.pk).exclude(category=instance.category).update(
+    moved = Transfer.objects.using(using).filter(materiel_id=instance.pk).exclude(category=instance.category).update(
         category=instance.category, version=F("version") + 1
     )
+    if moved:
+        tallies.rebuild(using=using)  # rare, and a bulk move: recount rather than move each transfer
+
+
+# After sync_transfer_category (connected above, so called first): the key carries the new category.
+@receiver(pre_save, sender=Transfer)
+def remember_transfer_key(sender, instance, using, **kwargs):
+    """The transfer's key as stored, before this save changes it (None for a new transfer)."""
+    before = None
+    if instance.pk is not None:
+        before = Transfer.objects.using(using).filter(pk=instance.pk).values(
+            "supplier_id", "recipient_id", "category", "status", "first_reported"
+        ).first()
+    instance._tally_before = before and tallies.TransferKey(
+        before["supplier_id"], before["recipient_id"], before["category"], before["status"],
+        before["first_reported"].year if before["first_reported"] else 0,
+    )
+
+
+@receiver(post_save, sender=Transfer)
+def count_saved_transfer(sender, instance, using, **kwargs):
+    tallies.transfer_changed(before=getattr(instance, "_tally_before", None), after=tallies.transfer_key(instance),
+                             using=using)
+
+
+@receiver(post_delete, sender=Transfer)
+def count_deleted_transfer(sender, instance, using, **kwargs):
+    tallies.transfer_changed(before=tallies.transfer_key(instance), after=None, using=using)
+
+
+@receiver([post_save, post_delete], sender=TransferVia)
+def count_route_step(sender, instance, using, **kwargs):
+    pair = Transfer.objects.using(using).filter(pk=instance.transfer_id).values_list(
+        "supplier_id", "recipient_id"
+    ).first()
+    if pair is not None:  # else its transfer is being deleted, which recounts the pair itself
+        tallies.routes_changed(pairs=[pair], using=using)

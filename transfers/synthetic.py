@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.db import connections, transaction
 from django.utils import timezone
 
+from transfers import tallies
 from transfers.bulk import allocate_ids, bulk_insert
 from transfers.choices import (
     M49_SUBREGIONS,
@@ -410,6 +411,9 @@ class Generator:
             self.log(f"reference data in {time.monotonic() - started:.1f}s")
             self.sanctions(states, actors, sources)
             self.transfers(states, materiel, actors, sources)
+            tallies_started = time.monotonic()
+            tallies.rebuild(using=self.using)  # the rows went in by COPY, past the signals that keep them
+            self.log(f"tallies recounted in {time.monotonic() - tallies_started:.1f}s")
         if connections[self.using].vendor == "postgresql":
             analyze_started = time.monotonic()
             with connections[self.using].cursor() as cursor:
@@ -446,3 +450,4 @@ def delete_synthetic(*, using: str = "default", log: Callable[[str], None] = pri
             started = time.monotonic()
             cursor.execute(sql)
             log(f"  {sql.split(' WHERE')[0]}: {cursor.rowcount:,} rows in {time.monotonic() - started:.1f}s")
+        tallies.rebuild(using=using)

@@ -1,20 +1,25 @@
 from .reference import Actor, Materiel, Place, State
 from .sanctions import SanctionDesignation, SanctionsRegime
 from .sources import Source
+from .tallies import PairTally, RouteTally, StatusTally, YearCategoryTally
 from .transfers import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
 
 __all__ = [
     "Actor",
     "Claim",
     "Materiel",
+    "PairTally",
     "Place",
+    "RouteTally",
     "SanctionDesignation",
     "SanctionsRegime",
     "Source",
     "State",
+    "StatusTally",
     "Transfer",
     "TransferBreach",
     "TransferEvent",
     "TransferParty",
     "TransferVia",
+    "YearCategoryTally",
 ]

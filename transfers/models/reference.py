@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from transfers import rules
 from transfers.choices import (
@@ -78,6 +79,9 @@ class State(Record):
     def natural_key(self):
         return (self.iso3,)
 
+    def get_absolute_url(self):
+        return reverse("explorer:state", args=[self.iso3])
+
     @property
     def region(self) -> str:
         """The UN M49 region (continent) of the sub-region."""
@@ -138,6 +142,9 @@ class Actor(Record, Attributed):
 
     def natural_key(self):
         return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("explorer:actor", args=[self.slug])
 
     def clean(self):
         super().clean()

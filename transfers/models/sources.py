@@ -1,6 +1,7 @@
 """Sources: the stored documents every claim quotes."""
 
 from django.db import models
+from django.urls import reverse
 
 from transfers import rules
 from transfers.choices import Reliability, SourceKind
@@ -49,6 +50,9 @@ class Source(Record):
 
     def natural_key(self):
         return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("explorer:source", args=[self.slug])
 
     def stranded_quotes(self, text: str) -> list[str]:
         """The records whose quote rests on this source and would not stand in ``text``."""

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from transfers import rules
 from transfers.choices import (
@@ -220,6 +221,9 @@ class Transfer(Record):
 
     def natural_key(self):
         return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("explorer:transfer", args=[self.slug])
 
     natural_key.dependencies = ["transfers.state", "transfers.actor", "transfers.materiel", "transfers.place"]
 

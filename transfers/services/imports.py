@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from django.db import connections, transaction
 from django.utils import timezone
 
-from transfers import rules
+from transfers import rules, tallies
 from transfers.bulk import allocate_ids, bulk_insert, copy_text, copy_text_line
 from transfers.choices import LegRole, PartyRole, TransferStatus, TransportMode
 from transfers.models import Actor, Materiel, Place, State, Transfer, TransferParty, TransferVia
@@ -549,6 +549,7 @@ def import_transfers(
             raise ImportRejected(errors, validator.error_count + len(stored_problems))  # rolls the transaction back
         if not transfers:
             raise ImportRejected([RowError(1, "file", "has no rows to import.")])
+        tallies.rebuild(using=using)  # the rows went in by COPY, past the signals that keep the tallies
     return ImportResult(transfers=transfers, routes=routes, seconds=time.monotonic() - started)
 
 

@@ -1,0 +1,154 @@
+"""transfers.aggregates: facets, the overview's figures and the network, each checked against the same
+count made the slow way (every selected transfer read and counted in Python)."""
+
+import datetime
+import random
+from collections import Counter
+
+import pytest
+
+from tests import factories as f
+from transfers import aggregates
+from transfers.models import SanctionDesignation, Transfer
+from transfers.selectors import transfer_list
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    """60 transfers among five States, in three categories, over four years (some undated), a tenth
+    of them denied, routes through two transit States, one State under sanctions. Test data, not facts."""
+    rng = random.Random(7)
+    states = [f.StateFactory(iso3=code, name=f"Test State {code}") for code in ("AAA", "BBB", "CCC", "DDD", "EEE")]
+    materiel = [f.MaterielFactory(category=category) for category in ("ammunition", "uav", "missile")]
+    source = f.SourceFactory()
+    regime = f.SanctionsRegimeFactory()
+    SanctionDesignation.objects.create(slug="test-designation", regime=regime, state=states[0], source=source,
+                                       quote="the shipment of rockets left the port in March")
+    for n in range(60):
+        supplier, recipient = rng.sample(states, 2)
+        year = rng.choice([2019, 2020, 2021, 2022, None])
+        transfer = f.TransferFactory(
+            supplier=supplier, recipient=recipient, materiel=rng.choice(materiel),
+            status=rng.choice(["delivered", "ordered", "in_transit"]),
+            first_reported=datetime.date(year, 3, 1) if year else None,
+        )
+        f.ClaimFactory(transfer=transfer, source=source, credibility=rng.choice([2, 3, 6]))
+        if n % 10 == 0:
+            f.ClaimFactory(transfer=transfer, source=source, stance="denies", credibility=6)
+        if n % 7 == 0:
+            transfer.route.create(state=rng.choice([s for s in states if s not in (supplier, recipient)]))
+    return {state.iso3: state for state in states}
+
+
+def slow_facets(filters) -> dict[str, Counter]:
+    rows = list(transfer_list(filters=filters))
+    return {
+        "supplier": Counter(t.supplier.iso3 for t in rows),
+        "recipient": Counter(t.recipient.iso3 for t in rows),
+        "category": Counter(t.category for t in rows),
+        "status": Counter(t.status for t in rows),
+        "year": Counter(str(t.first_reported.year) for t in rows if t.first_reported),
+        "contested": Counter("true" if t.contested else "false" for t in rows),
+        "sanctioned": Counter("true" if t.sanctioned else "false" for t in rows),
+    }
+
+
+@pytest.mark.parametrize("filters", [
+    {},
+    {"supplier": "AAA"},
+    {"category": ["uav"], "status": ["delivered", "ordered"]},
+    {"stance": ["denies"]},
+    {"sanctioned": False},
+    {"reported_after": datetime.date(2020, 1, 1), "reported_before": datetime.date(2021, 12, 31)},
+])
+def test_each_facet_counts_what_the_list_selects(world, filters):
+    filters = {key: [world[value].pk] if key == "supplier" else value for key, value in filters.items()}
+    facets = aggregates.transfer_facets(filters=filters)
+    expected = slow_facets(filters)
+    for name in aggregates.FACETS:
+        assert {v.value: v.count for v in facets[name]} == dict(expected[name]), name
+
+
+def test_facet_values_come_most_frequent_first_with_names(world):
+    facets = aggregates.transfer_facets(fields=("supplier", "year"))
+    counts = [v.count for v in facets["supplier"]]
+    assert counts == sorted(counts, reverse=True)
+    assert all(v.label == f"Test State {v.value}" for v in facets["supplier"])
+    years = [v.value for v in facets["year"]]
+    assert years == sorted(years, reverse=True)
+
+
+def test_an_unknown_facet_is_refused_by_name(world):
+    with pytest.raises(ValueError, match="'colour'"):
+        aggregates.transfer_facets(fields=("colour",))
+
+
+def test_the_overview_figures_match_a_count_of_every_transfer(world):
+    overview = aggregates.transfer_overview()
+    rows = list(transfer_list())
+    assert overview.transfers == len(rows) == 60
+    assert overview.contested == sum(t.contested for t in rows) == 6
+    assert overview.suppliers == len({t.supplier_id for t in rows})
+    assert overview.recipients == len({t.recipient_id for t in rows})
+    cells = Counter((t.first_reported.year, t.category) for t in rows if t.first_reported)
+    assert {(c["year"], c["category"]): c["count"] for c in overview.by_year_category} == dict(cells)
+
+
+def test_the_network_weights_each_pair_and_each_transit_leg_by_its_transfers(world):
+    network = aggregates.transfer_network()
+    rows = list(Transfer.objects.select_related("supplier", "recipient").prefetch_related("route__state"))
+    pairs = Counter((t.supplier.iso3, t.recipient.iso3) for t in rows)
+    assert {(e.source, e.target): e.count for e in network.edges if e.kind == "supply"} == dict(pairs)
+    legs = Counter()
+    for t in rows:
+        for step in t.route.all():
+            legs[(t.supplier.iso3, step.state.iso3)] += 1
+            legs[(step.state.iso3, t.recipient.iso3)] += 1
+    assert {(e.source, e.target): e.count for e in network.edges if e.kind == "transit"} == dict(legs)
+    assert network.nodes == {code: f"Test State {code}" for code in world}
+
+
+def test_a_states_neighbourhood_keeps_only_the_transfers_that_touch_it(world):
+    network = aggregates.transfer_network(state=world["BBB"].pk)
+    for edge in network.edges:
+        if edge.kind == "supply":
+            assert "BBB" in (edge.source, edge.target) or any(
+                via == "BBB" for s, via, r, _ in network.routes if (s, r) == (edge.source, edge.target)
+            )
+
+
+def test_the_credibility_filter_keeps_transfers_asserted_that_well(world):
+    network = aggregates.transfer_network(credibility=2)
+    expected = Counter(
+        (t.supplier.iso3, t.recipient.iso3) for t in Transfer.objects.select_related("supplier", "recipient")
+        if t.claims.filter(stance="asserts", credibility__lte=2).exists()
+    )
+    assert {(e.source, e.target): e.count for e in network.edges if e.kind == "supply"} == dict(expected)
+
+
+def test_state_totals_and_roles_count_each_role(world):
+    totals = aggregates.state_totals()
+    for code, state in world.items():
+        roles = aggregates.state_roles(state)
+        assert totals.get(code, {"supplier": 0})["supplier"] == roles.supplier == state.supplied_transfers.count()
+        assert totals.get(code, {"recipient": 0})["recipient"] == roles.recipient
+        assert roles.transit == Transfer.objects.filter(route__state=state).count()
+
+
+def test_an_actors_network_is_the_network_of_the_actor_filter(world):
+    states = list(world.values())
+    actor = f.ActorFactory(state=states[0])
+    transfers = list(Transfer.objects.order_by("id"))
+    for transfer in transfers[:5]:
+        transfer.supplier_actor = actor
+        transfer.save()
+    transfers[5].recipient_actor = actor
+    transfers[5].save()
+    for transfer in transfers[4:9]:  # one overlaps the supplied ones
+        f.ClaimFactory(transfer=transfer, claimant=actor, source=transfer.claims.first().source)
+    network = aggregates.actor_network(actor=actor.pk)
+    expected = aggregates.transfer_network(filters={"actor": [actor.pk]})
+    assert network.edges == expected.edges and network.routes == expected.routes and network.nodes == expected.nodes
+    assert sum(edge.count for edge in network.edges if edge.kind == "supply") == 9

@@ -1,0 +1,153 @@
+"""Keeping the transfer tallies (models/tallies.py) equal to what counting the transfers would give.
+
+Every write path passes through here:
+- a transfer saved or deleted one at a time (services, the admin, the API, ``loaddata``): the
+  signal receivers in ``transfers.signals`` call ``transfer_changed`` with its key before and after,
+  which moves one count in each of the pair, year/category and status tallies, and recounts the
+  route tallies of the pairs involved (an indexed count over that pair's transfers);
+- a route step added or removed: ``routes_changed`` recounts its pair's route tallies;
+- bulk writers (CSV imports, the synthetic generator, a recategorised materiel's transfers):
+  ``rebuild``, inside their own transaction, after their rows are written.
+
+Counts move with ``UPDATE ... SET transfers = transfers + 1`` in the writer's transaction, so that
+concurrent writers add up rather than overwrite; a tally row is created the first time its key
+appears and deleted when it counts nothing. ``tests/test_tallies.py`` proves, after every kind of
+write, that the tallies equal a rebuild.
+"""
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from django.apps import apps as installed_apps
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.db.models.functions import Coalesce, ExtractYear
+
+from transfers.choices import TRANSIT_ROLES
+
+
+class TransferKey(NamedTuple):
+    """What the tallies count a transfer by."""
+
+    supplier: int
+    recipient: int
+    category: str
+    status: str
+    year: int  # 0 when not dated
+
+
+def transfer_key(transfer) -> TransferKey:
+    first = transfer.first_reported
+    if isinstance(first, str):  # as a form or a script may set it before saving
+        first = datetime.date.fromisoformat(first)
+    return TransferKey(transfer.supplier_id, transfer.recipient_id, transfer.category or "", transfer.status,
+                       first.year if first else 0)
+
+
+def _models(apps=installed_apps):
+    get = apps.get_model
+    return (get("transfers", "PairTally"), get("transfers", "YearCategoryTally"), get("transfers", "StatusTally"),
+            get("transfers", "RouteTally"), get("transfers", "Transfer"), get("transfers", "TransferVia"))
+
+
+def _move(model, using: str, keys: dict, delta: int) -> None:
+    """Add ``delta`` to the tally row ``keys`` names (creating it), deleting it when it reaches 0."""
+    rows = model.objects.using(using).filter(**keys)
+    if not rows.update(transfers=F("transfers") + delta):
+        try:
+            with transaction.atomic(using=using):  # a savepoint: a concurrent writer may create it first
+                model.objects.using(using).create(**keys, transfers=delta)
+        except IntegrityError:
+            rows.update(transfers=F("transfers") + delta)
+    if delta < 0:
+        rows.filter(transfers__lte=0).delete()
+
+
+def transfer_changed(*, before: TransferKey | None, after: TransferKey | None, using: str = "default") -> None:
+    """A transfer was created (``before`` None), changed, or deleted (``after`` None)."""
+    if before == after:
+        return
+    pair, year_category, status, _, _, _ = _models()
+    for key, delta in ((before, -1), (after, 1)):
+        if key is None:
+            continue
+        _move(pair, using, {"supplier_id": key.supplier, "recipient_id": key.recipient}, delta)
+        _move(year_category, using, {"year": key.year, "category": key.category}, delta)
+        _move(status, using, {"status": key.status}, delta)
+    pairs = {(key.supplier, key.recipient) for key in (before, after) if key is not None}
+    if before is not None and after is not None and (before.supplier, before.recipient) == (
+        after.supplier, after.recipient
+    ):
+        return  # its route steps still count for the same pair
+    routes_changed(pairs=pairs, using=using)
+
+
+def routes_changed(*, pairs: Iterable[tuple[int, int]], using: str = "default") -> None:
+    """Recount the route tallies of these (supplier, recipient) pairs from their transfers' routes."""
+    _, _, _, route, transfer, via = _models()
+    for supplier, recipient in set(pairs):
+        counted = Counter(dict(
+            via.objects.using(using).filter(transfer__supplier_id=supplier, transfer__recipient_id=recipient,
+                                            state__isnull=False, role__in=TRANSIT_ROLES)
+            .order_by().values_list("state_id").annotate(n=Count("id"))
+        ))
+        stored = route.objects.using(using).filter(supplier_id=supplier, recipient_id=recipient)
+        stored.exclude(via_id__in=list(counted)).delete()
+        for state, n in counted.items():
+            route.objects.using(using).update_or_create(
+                supplier_id=supplier, recipient_id=recipient, via_id=state, defaults={"transfers": n}
+            )
+
+
+def counted(*, using: str = "default", apps=installed_apps) -> dict[str, Counter]:
+    """Every tally as counting the transfers gives it: (model name -> Counter of key tuples)."""
+    _, _, _, _, transfer, via = _models(apps)
+    transfers = transfer.objects.using(using).order_by()
+    return {
+        "pair": Counter({(s, r): n for s, r, n in transfers.values_list("supplier_id", "recipient_id")
+                        .annotate(n=Count("id"))}),
+        "year_category": Counter({(y, c): n for y, c, n in transfers.annotate(
+            y=Coalesce(ExtractYear("first_reported"), 0)).values_list("y", "category").annotate(n=Count("id"))}),
+        "status": Counter({(s,): n for s, n in transfers.values_list("status").annotate(n=Count("id"))}),
+        "route": Counter({(s, v, r): n for s, v, r, n in via.objects.using(using).filter(
+            state__isnull=False, role__in=TRANSIT_ROLES).order_by().values_list(
+            "transfer__supplier_id", "state_id", "transfer__recipient_id").annotate(n=Count("id"))}),
+    }
+
+
+def stored(*, using: str = "default", apps=installed_apps) -> dict[str, Counter]:
+    """The tallies as stored, in ``_counted``'s shape."""
+    pair, year_category, status, route, _, _ = _models(apps)
+    return {
+        "pair": Counter({(s, r): n for s, r, n in pair.objects.using(using).values_list(
+            "supplier_id", "recipient_id", "transfers")}),
+        "year_category": Counter({(y, c): n for y, c, n in year_category.objects.using(using).values_list(
+            "year", "category", "transfers")}),
+        "status": Counter({(s,): n for s, n in status.objects.using(using).values_list("status", "transfers")}),
+        "route": Counter({(s, v, r): n for s, v, r, n in route.objects.using(using).values_list(
+            "supplier_id", "via_id", "recipient_id", "transfers")}),
+    }
+
+
+def rebuild(*, using: str = "default", apps=installed_apps) -> dict[str, int]:
+    """Replace every tally with a fresh count of the transfers (a few GROUP BYs over the table).
+
+    For bulk writers, within their transaction, and for ``manage.py rebuild_tallies``; returns the
+    number of rows of each tally."""
+    pair, year_category, status, route, _, _ = _models(apps)
+    fresh = counted(using=using, apps=apps)
+    with transaction.atomic(using=using):
+        for model in (pair, year_category, status, route):
+            model.objects.using(using).all().delete()
+        pair.objects.using(using).bulk_create(
+            [pair(supplier_id=s, recipient_id=r, transfers=n) for (s, r), n in fresh["pair"].items()], batch_size=5000)
+        year_category.objects.using(using).bulk_create(
+            [year_category(year=y, category=c, transfers=n) for (y, c), n in fresh["year_category"].items()])
+        status.objects.using(using).bulk_create(
+            [status(status=s, transfers=n) for (s,), n in fresh["status"].items()])
+        route.objects.using(using).bulk_create(
+            [route(supplier_id=s, via_id=v, recipient_id=r, transfers=n) for (s, v, r), n in fresh["route"].items()],
+            batch_size=5000)
+    return {name: len(rows) for name, rows in fresh.items()}
