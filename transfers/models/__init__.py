@@ -1,3 +1,4 @@
+from .intake import ProposalRejection
 from .reference import Actor, Materiel, Place, State
 from .sanctions import SanctionDesignation, SanctionsRegime
 from .sources import Source
@@ -8,6 +9,7 @@ __all__ = [
     "Claim",
     "Materiel",
     "Place",
+    "ProposalRejection",
     "SanctionDesignation",
     "SanctionsRegime",
     "Source",
