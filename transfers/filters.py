@@ -348,8 +348,11 @@ class MaterielFilter(FilterSet):
     un_register_category = VocabularyListFilter(
         choices=UNRegisterCategory.values, noun="UN Register category", help_text="UN Register category."
     )
-    q = text_filter("Text in the name, slug or description.", method="filter_q")
-    ordering = filters.OrderingFilter(fields=["slug", "name", "category"], help_text="Sort order, e.g. name.")
+    kind_of = slugs(Materiel, "materiel", "The broader materiel(s) these are a kind of (direct children).")
+    q = text_filter("Text in the name, designation, aliases, slug or description.", method="filter_q")
+    ordering = filters.OrderingFilter(
+        fields=["slug", "name", "designation", "category"], help_text="Sort order, e.g. name."
+    )
 
     class Meta:
         model = Materiel
@@ -358,6 +361,7 @@ class MaterielFilter(FilterSet):
     def filter_q(self, queryset, name, value):
         return queryset.filter(
             Q(name__icontains=value) | Q(slug__icontains=value) | Q(description__icontains=value)
+            | Q(designation__icontains=value) | Q(aliases__icontains=value)
         )
 
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 
-from .models import Actor, State
+from .models import Actor, Materiel, State
 
 CHANGE_REASON_MAX = 100  # simple-history's history_change_reason column
 
@@ -111,3 +111,13 @@ class ActorForm(CurationForm):
     class Meta:
         model = Actor
         fields = ["slug", "name", "aliases", "kind", "state", "part_of", "description", "source", "quote"]
+
+
+class MaterielForm(CurationForm):
+    aliases = AliasesField(help_text="Other designations and names, one per line (e.g. Geran-2).")
+
+    class Meta:
+        model = Materiel
+        fields = [
+            "slug", "name", "designation", "aliases", "kind_of", "category", "un_register_category", "description",
+        ]

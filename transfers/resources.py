@@ -73,10 +73,18 @@ class StateResource(HistoryResource):
 
 
 class MaterielResource(HistoryResource):
+    aliases = list_field("aliases")
+    kind_of = reference_field("kind_of", Materiel, "slug")
+
     class Meta(HistoryResource.Meta):
         model = Materiel
         import_id_fields = ["slug"]
-        fields = ["slug", "name", "category", "un_register_category", "description"]
+        fields = [
+            "slug", "name", "designation", "aliases", "kind_of", "category", "un_register_category", "description",
+        ]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("kind_of")
 
 
 class SourceResource(HistoryResource):

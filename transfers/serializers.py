@@ -139,10 +139,17 @@ class ActorSerializer(QuotedSerializerMixin, serializers.ModelSerializer):
 
 
 class MaterielSerializer(serializers.ModelSerializer):
+    aliases = AliasesField()
+    kind_of = slug_key(
+        Materiel, allow_null=True, required=False, help_text="Slug of the broader materiel this is a kind of."
+    )
+
     class Meta:
         model = Materiel
-        fields = ["slug", "name", "category", "un_register_category", "description"]
-        extra_kwargs = {"description": {"max_length": MAX_TEXT_LENGTH}}
+        fields = [
+            "slug", "name", "designation", "aliases", "kind_of", "category", "un_register_category", "description",
+        ]
+        extra_kwargs = {"description": {"max_length": MAX_TEXT_LENGTH}, "designation": {"max_length": 200}}
 
 
 @extend_schema_field({"type": "string", "maxLength": 1000, "description": "Where the source was published, or empty."})

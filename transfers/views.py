@@ -23,6 +23,7 @@ from .pagination import IdsFirstKeysetPagination, KeysetPagination, keyset_order
 from .parsers import GuardedJSONParser
 from .renderers import CSVRenderer, ORJSONRenderer, csv_lines, csv_text_overlapped, joined
 from .schema import TrackerAutoSchema
+from .services.reference import reference_save
 from .services.transfers import transfer_create, transfer_update
 
 CSV_CHUNK_SIZE = 5000
@@ -136,7 +137,13 @@ class MaterielViewSet(APIViewSet):
     lookup_field = "slug"
 
     def get_queryset(self):
-        return Materiel.objects.order_by("name", "id")
+        return Materiel.objects.select_related("kind_of").order_by("name", "id")
+
+    def perform_create(self, serializer):
+        serializer.instance = reference_save(instance=Materiel(), data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = reference_save(instance=serializer.instance, data=serializer.validated_data)
 
 
 class SourceViewSet(APIViewSet):

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from transfers.forms import ActorForm, StateForm
+from transfers.forms import ActorForm, MaterielForm, StateForm
 from transfers.models import Actor, Materiel, Place, State
 from transfers.resources import ActorResource, MaterielResource, StateResource
 
@@ -51,10 +51,20 @@ class ActorAdmin(ImportExportCurationAdmin):
 @admin.register(Materiel)
 class MaterielAdmin(ImportExportCurationAdmin):
     resource_classes = [MaterielResource]
-    list_display = ["name", "slug", "category", "un_register_category"]
+    form = MaterielForm
+    list_display = ["name", "slug", "designation", "kind_of", "category", "un_register_category", "alias_list"]
     list_filter = ["category", "un_register_category"]
-    search_fields = ["name", "=slug"]
+    list_select_related = ["kind_of"]
+    search_fields = ["name", "=slug", "designation"]
+    autocomplete_fields = ["kind_of"]
     ordering = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("kind_of")
+
+    @admin.display(description="aliases")
+    def alias_list(self, obj):
+        return ", ".join(obj.aliases)
 
 
 @admin.register(Place)

@@ -137,11 +137,48 @@ class Actor(Record, Attributed):
         return (self.slug,)
 
 
+def broader_chain_cycle(record, parent_attr: str) -> bool:
+    """Whether following ``parent_attr`` upwards from ``record`` comes back to it (a cycle).
+
+    Pure apart from reading the stored parents; used by model clean() (one place for the rule).
+    """
+    seen = {record.pk} if record.pk is not None else set()
+    parent = getattr(record, parent_attr)
+    while parent is not None:
+        if parent.pk in seen or parent is record:
+            return True
+        seen.add(parent.pk)
+        parent = getattr(parent, parent_attr)
+    return False
+
+
 class Materiel(Record):
     """A kind of weapon, munition, component or military service that can be transferred."""
 
     slug = models.SlugField(max_length=100, unique=True, help_text="Stable identifier, e.g. artillery-shells.")
     name = models.CharField(max_length=200)
+    designation = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='The weapon designation as registers write it (e.g. "Shahed-136", "S-400"); empty when no '
+        "source names a type.",
+    )
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_aliases],
+        help_text='Other designations and names in use, e.g. ["Geran-2"].',
+    )
+    # PROTECT: a broader materiel that narrower ones point at is curated data; re-point them first.
+    kind_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="narrower",
+        help_text="The broader materiel this is a kind of (Shahed-136 is a kind of loitering munition); "
+        "?materiel= on transfers includes what is a kind of it.",
+    )
     category = models.CharField(max_length=32, choices=MaterielCategory.choices)
     un_register_category = models.CharField(
         "UN Register category",
@@ -165,6 +202,10 @@ class Materiel(Record):
                 name="materiel_un_register_category_valid",
                 violation_error_message="un_register_category must be I-VII, SALW or empty.",
             ),
+            models.CheckConstraint(
+                condition=~Q(kind_of=models.F("pk")), name="materiel_not_kind_of_itself",
+                violation_error_message="A materiel cannot be a kind of itself.",
+            ),
         ]
 
     def __str__(self):
@@ -172,6 +213,11 @@ class Materiel(Record):
 
     def natural_key(self):
         return (self.slug,)
+
+    def clean(self):
+        super().clean()
+        if self.kind_of_id is not None and broader_chain_cycle(self, "kind_of"):
+            raise ValidationError({"kind_of": "A materiel cannot be a kind of itself or of a narrower materiel."})
 
 
 class Place(Record, Attributed):
