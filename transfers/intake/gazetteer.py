@@ -109,16 +109,9 @@ def build() -> Gazetteer:
             gazetteer.add(word, entry)
     for slug, name, kind, iso3 in Place.objects.values_list("slug", "name", "kind", "state__iso3"):
         gazetteer.add(name, Entry("place", slug, state=iso3, place_kind=kind))
-    for slug, *names in Materiel.objects.values_list("slug", "name", *_materiel_name_fields()):
+    for slug, name, designation, aliases in Materiel.objects.values_list("slug", "name", "designation", "aliases"):
         entry = Entry("materiel", slug)
-        for value in names:
-            for word in value if isinstance(value, list) else [value]:
-                if word:
-                    gazetteer.add(word, entry)
+        for word in [name, designation, *aliases]:
+            if word:
+                gazetteer.add(word, entry)
     return gazetteer.compile()
-
-
-def _materiel_name_fields() -> list[str]:
-    """The Materiel fields that hold names: aliases and designation where the model has them."""
-    present = {f.name for f in Materiel._meta.get_fields()}
-    return [name for name in ("designation", "aliases") if name in present]

@@ -20,7 +20,7 @@ from datetime import date
 from django.db.models import Q
 
 from transfers.choices import Credibility, DatePrecision, Stance, TransferStatus
-from transfers.models import Actor, Claim, ProposalRejection, Source, Transfer, TransferEvent
+from transfers.models import Actor, Claim, Materiel, ProposalRejection, Source, Transfer, TransferEvent
 from transfers.quotes import normalize
 
 from . import cues
@@ -464,8 +464,16 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 
 def _broader(slugs: Iterable[str]) -> dict[str, list[str]]:
-    """Each materiel with the materiel it is a kind of, narrowest first."""
-    return {slug: [slug] for slug in slugs}
+    """Each materiel followed by the materiel it is a kind of, narrowest first (one query)."""
+    parent = dict(Materiel.objects.values_list("slug", "kind_of__slug"))
+    chains = {}
+    for slug in slugs:
+        chain = [slug]
+        # kind_of is kept acyclic by Materiel.clean(); the length bound guards raw fixture loads.
+        while parent.get(chain[-1]) and len(chain) <= len(parent):
+            chain.append(parent[chain[-1]])
+        chains[slug] = chain
+    return chains
 
 
 def _match_existing(proposals: list[Proposal]) -> None:
