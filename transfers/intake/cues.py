@@ -81,6 +81,16 @@ STATUS_ORDER = [
     TransferStatus.IN_TRANSIT, TransferStatus.DELIVERED,
 ]
 
+
+
+def furthest_status(statuses) -> str:
+    """The furthest step a transfer has reached among ``statuses`` (unknown when none)."""
+    reached = [status for status in statuses if status in STATUS_ORDER]
+    if TransferStatus.CANCELLED in statuses:
+        return TransferStatus.CANCELLED
+    return max(reached, key=STATUS_ORDER.index) if reached else TransferStatus.UNKNOWN
+
+
 COVERT = _compile(r"\b(covert\w*|secret\w*|clandestin\w*|smuggl\w*|to mask|disguis\w*)\b")
 
 # --- Roles of a named party ---

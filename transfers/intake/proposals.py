@@ -497,6 +497,13 @@ def _match_existing(proposals: list[Proposal]) -> None:
                           None)
 
 
+def existing_transfer(supplier: str, recipient: str, materiel: str) -> Transfer | None:
+    """The oldest curated transfer of these parties and this materiel, or of a broader one."""
+    proposal = Proposal(sentence=0, quote="", supplier=supplier, recipient=recipient, materiel=materiel)
+    _match_existing([proposal])
+    return Transfer.objects.get(slug=proposal.transfer) if proposal.transfer else None
+
+
 def _recorded(source: Source) -> list[tuple[str, tuple[str, str, str]]]:
     rows = Claim.objects.filter(source=source).values_list(
         "quote", "transfer__supplier__iso3", "transfer__recipient__iso3", "transfer__materiel__slug"
@@ -522,14 +529,12 @@ def draft_fixture(intake: Intake) -> list[dict]:
     new_transfers: dict[tuple[str, str, str], dict] = {}
     records, claims, events, regions, vias = [], [], [], [], []
     planned_events = set()
-    year = source.published.year if source.published else None
     for proposal in intake.proposals:
         slug = proposal.transfer
         if slug is None:
             record = new_transfers.get(proposal.triple)
             if record is None:
-                base = "-".join(x for x in [*proposal.triple, str(year) if year else ""] if x).lower()
-                slug = _free_slug(base[:110], Transfer, taken_transfers)
+                slug = new_transfer_slug(proposal, source, taken_transfers)
                 record = {
                     "model": "transfers.transfer",
                     "fields": {
@@ -565,15 +570,8 @@ def draft_fixture(intake: Intake) -> list[dict]:
             for iso3 in proposal.via:
                 if (slug, iso3) not in {(r["fields"]["transfer"][0], r["fields"]["state"][0]) for r in vias}:
                     vias.append({"model": "transfers.transfervia", "fields": {"transfer": [slug], "state": [iso3]}})
-            statuses = [e.status for e in proposal.events if e.status in cues.STATUS_ORDER]
-            current = fields["status"]
-            for status in statuses:
-                if current not in cues.STATUS_ORDER or cues.STATUS_ORDER.index(status) > cues.STATUS_ORDER.index(
-                    current
-                ):
-                    current = status
-            fields["status"] = current
-        claim_slug = _free_slug(f"{slug[:90]}-s{proposal.sentence + 1}-{proposal.stance}", Claim, taken_claims)
+            fields["status"] = cues.furthest_status([fields["status"], *(e.status for e in proposal.events)])
+        claim_slug = free_slug(f"{slug[:90]}-s{proposal.sentence + 1}-{proposal.stance}", Claim, taken_claims)
         note = f"{PROPOSAL_MARK}: credibility not judged, set it. Cues: {'; '.join(proposal.reasons) or 'none'}."
         if proposal.unresolved:
             note += f" Names the database does not know: {', '.join(proposal.unresolved)}."
@@ -617,7 +615,15 @@ def draft_fixture(intake: Intake) -> list[dict]:
     return records + regions + vias + claims + events
 
 
-def _free_slug(base: str, model, taken: set[str]) -> str:
+def new_transfer_slug(proposal: Proposal, source: Source, taken: set[str] | None = None) -> str:
+    """supplier-recipient-materiel-year, free in the database (and in ``taken``)."""
+    year = str(source.published.year) if source.published else ""
+    return free_slug("-".join(x for x in [*proposal.triple, year] if x)[:110], Transfer, taken)
+
+
+def free_slug(base: str, model, taken: set[str] | None = None) -> str:
+    """``base`` as a slug, numbered when the database (or ``taken``) already has it."""
+    taken = set() if taken is None else taken
     base = re.sub(r"[^a-z0-9-]+", "-", base.lower()).strip("-")
     slug, number = base, 1
     while slug in taken or model.objects.filter(slug=slug).exists():
