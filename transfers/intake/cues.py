@@ -63,7 +63,8 @@ STATUS_CUES: list[tuple[re.Pattern, str]] = [
     (_compile(r"\b(has|have|had)\s+(purchased|bought|ordered)\b|\bsigned an? (arms )?(deal|contract)\b|"
               r"\bselling\b|\bsold\b|\bagreed to (buy|sell)\b"),
      TransferStatus.ORDERED),
-    (_compile(r"\bon the move\b|\bfunnel\w*|\b(is|are|were|was|be) shipping\b|\ben route\b|\bin transit\b|"
+    (_compile(r"\bon the move\b|\bfunnel\w*|\b(is|are|were|was|be) shipping\b|"
+              r"\b(has|have|had) (been )?shipped\b|\ben route\b|\bin transit\b|"
               r"\bsmuggl\w*"),
      TransferStatus.IN_TRANSIT),
     (_compile(r"\b(have|has|had) been used\b|\bwere used\b|\bdelivered\b|\b(has|have|had) sent\b|\bprovid(ing|ed)\b|"
@@ -97,6 +98,8 @@ COVERT = _compile(r"\b(covert\w*|secret\w*|clandestin\w*|smuggl\w*|to mask|disgu
 # Words just before a name ("turning to North Korea", "purchases from Iran", "to Russia").
 ROLE_BEFORE: list[tuple[re.Pattern, str]] = [
     (_compile(r"\b(turn|turns|turned|turning)\s+to\s+(the\s+)?$"), "supplier"),
+    # "used by Russia": the user has it, so it was supplied to them.
+    (_compile(r"\bused\s+by\s+(the\s+)?$"), "recipient"),
     (_compile(r"\b(from|by)\s+(the\s+)?$"), "supplier"),
     (_compile(r"\b(to|aid|aiding|arm|arming|for|providing|supplying|supplied|provided|equipping|into|sold)\s+"
               r"(the\s+)?$"),

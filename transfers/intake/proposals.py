@@ -192,8 +192,11 @@ class _Reader:
             suppliers, recipients = others[:1], others[1:]
             reasons.append("roles not stated: the first party named is taken as supplier; check them")
         materiel = _unique(e.key for m in materiel_mentions for e in m.of_kind("materiel"))
-        suppliers, recipients, pairs = self.carry_over(s, suppliers, recipients, materiel, reasons)
-        unknown = self.unknown_names(s, mentions)
+        unknown_roles = self.unknown_names(s, mentions)
+        unknown = list(unknown_roles)
+        # A role an unknown name holds is not filled from an earlier sentence: that would be a guess.
+        blocked = set(unknown_roles.values())
+        suppliers, recipients, pairs = self.carry_over(s, suppliers, recipients, materiel, reasons, blocked)
         if not pairs:
             missing = [name for name, found in (("supplier", suppliers), ("recipient", recipients),
                                                  ("materiel", materiel)) if not found] or ["materiel"]
@@ -335,10 +338,12 @@ class _Reader:
             return "recipient"
         return None
 
-    def carry_over(self, s, suppliers, recipients, materiel, reasons):
+    def carry_over(self, s, suppliers, recipients, materiel, reasons, blocked):
         """Fill what the sentence leaves out from the latest sentence that named it."""
         said = list(reversed(self.said))
-        if suppliers and not recipients:
+        if blocked & {"supplier", "recipient"}:
+            pass
+        elif suppliers and not recipients:
             match = next((x for x in said if set(x.suppliers) & set(suppliers)), None)
             if match:
                 recipients = match.recipients
@@ -418,10 +423,11 @@ class _Reader:
             return ProposedEvent(status, date(year, number, 1), DatePrecision.MONTH, cue)
         return ProposedEvent(status, published, DatePrecision.DAY, cue)
 
-    def unknown_names(self, s: Sentence, mentions: list[Mention]) -> list[str]:
-        """Capitalised names in a party's, a speaker's or a route's place that the database lacks."""
+    def unknown_names(self, s: Sentence, mentions: list[Mention]) -> dict[str, str]:
+        """Capitalised names in a party's, a speaker's or a route's place that the database lacks,
+        with that place ("supplier", "recipient", "route" or "speaker")."""
         covered = [(m.start, m.end) for m in mentions]
-        names = []
+        names: dict[str, str] = {}
         for match in _NAME.finditer(self.text, s.start, s.end):
             start, end = match.span()
             if any(a < end and start < b for a, b in covered):
@@ -432,19 +438,23 @@ class _Reader:
             before = self.folded[max(s.start, start - 40):start]
             after = self.folded[end:s.end]
             bare = cues.AUXILIARIES.sub("", after)
-            in_role = (
-                any(pattern.search(before) for pattern, role in cues.ROLE_BEFORE if role != "location")
-                or cues.ROUTE_BEFORE.search(before)
-                or cues.SPEAKER_BEFORE_VERB.match(after)
-                or cues.SUPPLIER_VERB.match(bare)
-                or cues.RECIPIENT_VERB.match(bare)
-            )
-            if in_role:
+            role = next((role for pattern, role in cues.ROLE_BEFORE if pattern.search(before)), None)
+            if role == "location":
+                role = None
+            if role is None and cues.ROUTE_BEFORE.search(before):
+                role = "route"
+            elif role is None and cues.SPEAKER_BEFORE_VERB.match(after):
+                role = "speaker"
+            elif role is None and cues.SUPPLIER_VERB.match(bare):
+                role = "supplier"
+            elif role is None and cues.RECIPIENT_VERB.match(bare):
+                role = "recipient"
+            if role:
                 name = match.group()
                 if words[0].lower() in cues.NOT_A_NAME:
                     name = " ".join(words[1:])
-                if name and name not in names:
-                    names.append(name)
+                if name:
+                    names.setdefault(name, role)
         return names
 
 
