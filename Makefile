@@ -1,52 +1,65 @@
 # The two commands: `make run` (the app with the article loaded, on SQLite) and `make test`.
+#
+# They keep to themselves: `make run` uses .venv and the checkout's .env (written on first run,
+# DEBUG on, a generated SECRET_KEY); `make test` uses .venv-test and ignores .env (ENV_FILE=), so a
+# test run never reinstalls into, reloads or reconfigures a server that `make run` is serving.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+TEST_VENV := .venv-test
+TEST_BIN := $(TEST_VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# `make run` is a local server: it asks for DEBUG explicitly. Everything else defaults to DEBUG off.
-RUN_ENV := DEBUG=true
+PIP_QUIET := --quiet --disable-pip-version-check
 
 .PHONY: run test venv venv-dev migrate load reload lint clean
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install $(PIP_QUIET) -r requirements.txt
 	touch $@
 
-$(BIN)/.dev: requirements.txt requirements-dev.txt $(BIN)/.runtime
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(TEST_BIN)/.dev: requirements.txt requirements-dev.txt
+	test -x $(TEST_BIN)/python || $(PYTHON) -m venv $(TEST_VENV)
+	$(TEST_BIN)/python -m pip install $(PIP_QUIET) -r requirements-dev.txt
 	touch $@
 
-venv: $(BIN)/.runtime
-venv-dev: $(BIN)/.dev
+# The checkout's local settings: DEBUG on and a SECRET_KEY of its own, so that every
+# `manage.py` command in the README runs as written. Never committed (.gitignore); production
+# values are documented in .env.example.
+.env:
+	@$(PYTHON) -c 'import secrets; print("# Written by make run for local development (never commit it).\n# Production settings: see .env.example.\nDEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@
+	@echo "Wrote .env (DEBUG=true, a generated SECRET_KEY) for local development."
+
+venv: $(BIN)/.runtime .env
+venv-dev: $(TEST_BIN)/.dev
 
 migrate: venv
-	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	@$(BIN)/python manage.py migrate --noinput --verbosity 0
 
 # Loads fixtures/ into a database without curated data (never over local edits), with history.
 load: migrate
-	$(RUN_ENV) $(BIN)/python manage.py load_fixtures --if-empty
+	@$(BIN)/python manage.py load_fixtures --if-empty --verbosity 0
 
 # Reloads fixtures/ over the database: records they name go back to the fixtures' version.
 reload: migrate
-	$(RUN_ENV) $(BIN)/python manage.py load_fixtures
+	$(BIN)/python manage.py load_fixtures
 
 run: load
-	@$(RUN_ENV) $(BIN)/python manage.py create_local_admin
+	@$(BIN)/python manage.py create_local_admin
 	@echo ""
 	@echo "  Admin:    http://$(HOST):$(PORT)/admin/"
 	@echo "  API:      http://$(HOST):$(PORT)/api/v1/"
 	@echo "  API docs: http://$(HOST):$(PORT)/api/v1/docs/"
 	@echo ""
-	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # ARGS passes options to pytest, e.g. `make test ARGS="-k claims -x"`.
 test: venv-dev
-	$(BIN)/python -m pytest $(ARGS)
+	ENV_FILE= $(TEST_BIN)/python -m pytest $(ARGS)
 
 lint: venv-dev
-	$(BIN)/ruff check .
+	$(TEST_BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) $(TEST_VENV) db.sqlite3 staticfiles .pytest_cache

@@ -123,7 +123,7 @@ class Server:
     def __init__(self, env: dict, workers: int):
         self.port = free_port()
         self.process = subprocess.Popen(  # noqa: S603 - fixed argv
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "tracker.wsgi:application", "--bind",
+            [str(Path(sys.executable).parent / "gunicorn"), "tracker.wsgi:application", "--bind",
              f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "600", "--log-level", "warning"],
             cwd=ROOT, env=env,
         )

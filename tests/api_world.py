@@ -8,6 +8,9 @@
 | rifles    | RUS → LBY (wagner)   | SYR | ak-rifles (small_arms)  | in_transit | (unknown)  | kcna asserts  |
 | us-shells | USA → UKR            |     | artillery-shells (ammo) | ordered    | 2023-01-15 | none          |
 
+`shells` passes through the region `middle-east`; `drones` go to the territory `crimea`;
+`us-shells` is the one reviewed transfer; `shells` the one covert transfer.
+
 PRK is under a U.N. sanctions regime, so `shells` is the one sanctioned transfer; `shells` is the
 one contested transfer (kcna denies).
 """
@@ -37,6 +40,7 @@ class World:
     materiel: dict
     sources: dict
     transfers: dict
+    places: dict
 
 
 def build_world() -> World:
@@ -114,6 +118,15 @@ def build_world() -> World:
         ),
     }
     models.TransferVia.objects.create(transfer=transfers["rifles"], state=states["SYR"])
+    places = {
+        "middle-east": factories.PlaceFactory(slug="middle-east", name="the Middle East", kind="region"),
+        "crimea": factories.PlaceFactory(slug="crimea", name="Crimea", kind="territory", state=states["UKR"]),
+    }
+    models.TransferViaRegion.objects.create(transfer=transfers["shells"], place=places["middle-east"])
+    transfers["drones"].destination = places["crimea"]
+    transfers["drones"].save()
+    transfers["us-shells"].reviewed_at = datetime.datetime(2023, 2, 1, tzinfo=datetime.UTC)
+    transfers["us-shells"].save()
     factories.ClaimFactory(
         slug="shells-wh", transfer=transfers["shells"], source=sources["wapo"], claimant=actors["white-house"],
         quote="North Korea is covertly supplying Russia with a significant number of artillery shells",
@@ -135,7 +148,7 @@ def build_world() -> World:
         transfer=transfers["shells"], status=TransferStatus.DELIVERED, date=datetime.date(2022, 9, 1),
         date_precision="month", claim=denial,
     )
-    return World(states, actors, materiel, sources, transfers)
+    return World(states, actors, materiel, sources, transfers, places)
 
 
 def slugs(response) -> list[str]:

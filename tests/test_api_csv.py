@@ -8,7 +8,10 @@ import pytest
 from tests import factories
 from tests.api_world import build_world
 
-LISTS = ["/api/v1/states/", "/api/v1/actors/", "/api/v1/materiel/", "/api/v1/sources/", "/api/v1/transfers/"]
+LISTS = [
+    "/api/v1/states/", "/api/v1/actors/", "/api/v1/materiel/", "/api/v1/sources/", "/api/v1/transfers/",
+    "/api/v1/claims/",
+]
 
 
 @pytest.fixture
@@ -37,6 +40,31 @@ def test_the_transfer_csv_flattens_routes_claims_and_events(client, world):
     assert rows["rifles"]["via"] == "SYR"
     assert rows["rifles"]["first_reported"] == ""
     assert rows["rifles"]["recipient_actor"] == "wagner-group"
+
+
+def test_the_transfer_csv_carries_names_beside_codes(client, world):
+    rows = {row["slug"]: row for row in read_csv(client.get("/api/v1/transfers/", {"format": "csv"}))}
+    shells, rifles, drones = rows["shells"], rows["rifles"], rows["drones"]
+    assert (shells["supplier_name"], shells["recipient_name"], shells["materiel_name"]) == (
+        "North Korea", "Russia", "Artillery shells"
+    )
+    assert (rifles["recipient_actor_name"], rifles["supplier_actor_name"]) == ("Wagner Group", "")
+    assert drones["destination_name"] == "Crimea"
+
+
+def test_the_claims_csv_joins_the_transfers_csv_and_keeps_who_said_what(client, world):
+    selection = read_csv(client.get("/api/v1/transfers/", {"format": "csv", "supplier": "PRK"}))
+    transfers = {row["slug"] for row in selection}
+    claims = read_csv(client.get("/api/v1/claims/", {"format": "csv", "transfer": ",".join(transfers)}))
+    assert {claim["transfer"] for claim in claims} == transfers == {"shells"}
+    by_slug = {claim["slug"]: claim for claim in claims}
+    denial = by_slug["shells-denial"]
+    assert denial["quote"] == "We have never supplied weapons or ammunition to Russia"
+    assert (denial["stance"], denial["claimant"], denial["claimant_name"], denial["credibility"]) == (
+        "denies", "prk-government", "Government of North Korea", "5"
+    )
+    assert (denial["source"], denial["source_publisher"], denial["source_reliability"]) == ("kcna", "KCNA", "E")
+    assert by_slug["shells-wh"]["stance"] == "asserts"
 
 
 def test_the_csv_applies_the_same_filters(client, world):

@@ -159,8 +159,47 @@ def test_ordering_sorts_the_list(client, world):
     assert slugs(client.get(URL, {"ordering": "-quantity"}))[:2] == ["us-shells", "rifles"]
 
 
-def test_unknown_parameters_are_ignored(client, world):
-    assert get(client, colour="blue") == {"shells", "drones", "rifles", "us-shells"}
+@pytest.mark.parametrize("param", ["suplier", "via_region", "colour"])
+def test_an_unknown_parameter_answers_400_naming_it_and_listing_the_accepted_ones(client, world, param):
+    response = client.get(URL, {param: "PRK", "supplier": "PRK"})
+    assert response.status_code == 400
+    assert list(response.json()) == [param]
+    message = response.json()[param][0]
+    assert message.startswith("Unknown query parameter. Accepted: ")
+    for accepted in ("supplier", "place", "covert", "cursor", "page_size", "format", "ordering"):
+        assert accepted in message
+
+
+def test_it_filters_by_covert_contested_and_reviewed(client, world):
+    assert get(client, covert="true") == {"shells"}
+    assert get(client, covert="false") == {"drones", "rifles", "us-shells"}
+    assert get(client, contested="true") == {"shells"}
+    assert get(client, contested="false") == {"drones", "rifles", "us-shells"}
+    assert get(client, reviewed="true") == {"us-shells"}
+    assert get(client, reviewed="false") == {"shells", "drones", "rifles"}
+
+
+def test_it_filters_by_destination_and_by_a_place_on_the_route_or_at_the_end(client, world):
+    assert get(client, destination="crimea") == {"drones"}
+    assert get(client, destination="middle-east") == set()
+    assert get(client, place="middle-east") == {"shells"}
+    assert get(client, place="crimea") == {"drones"}
+    assert get(client, place="middle-east,crimea") == {"shells", "drones"}
+
+
+def test_it_filters_by_the_m49_region_of_either_party(client, world):
+    assert get(client, region="Africa") == {"rifles"}
+    assert get(client, region="Americas") == {"us-shells"}
+    assert get(client, region="Asia") == {"shells", "drones"}
+    assert get(client, region="Asia,Africa") == {"shells", "drones", "rifles"}
+
+
+def test_via_with_a_place_slug_says_to_use_place(client, world):
+    response = client.get(URL, {"via": "middle-east"})
+    assert response.status_code == 400
+    assert response.json()["via"] == [
+        "middle-east: a place, not a State; use ?place=middle-east for transfers going to or through it."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -177,6 +216,12 @@ def test_unknown_parameters_are_ignored(client, world):
         ("status", "lost", "Unknown status value(s): lost."),
         ("stance", "maybe", "Unknown stance value(s): maybe."),
         ("sanctioned", "perhaps", "Must be true or false."),
+        ("covert", "yes please", "Must be true or false."),
+        ("contested", "2", "Must be true or false."),
+        ("reviewed", "maybe", "Must be true or false."),
+        ("destination", "atlantis", "Unknown place slug(s): atlantis."),
+        ("place", "atlantis", "Unknown place slug(s): atlantis."),
+        ("region", "Atlantis", "Unknown UN M49 region(s): Atlantis."),
         ("reported_after", "2022-13-01", "Enter a valid date."),
         ("reported_before", "yesterday", "Enter a valid date."),
         ("ordering", "price", "Select a valid choice."),

@@ -64,8 +64,7 @@ def test_a_transfer_shows_its_parties_route_claims_and_timeline(client, world):
 
 def test_a_transfer_shows_its_route_actors_and_regions(client, world):
     rifles = world.transfers["rifles"]
-    region = factories.PlaceFactory(slug="middle-east", name="the Middle East")
-    rifles.route_regions.create(place=region)
+    rifles.route_regions.create(place=world.places["middle-east"])
     body = client.get(f"{URL}{rifles.pk}/").json()
     assert body["via"] == ["SYR"]
     assert body["via_regions"] == ["middle-east"]

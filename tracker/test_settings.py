@@ -2,6 +2,8 @@
 
 import os
 
+# Only the test environment: never the checkout's .env (which `make run` writes with DEBUG on).
+os.environ["ENV_FILE"] = ""
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789abcdef")
 

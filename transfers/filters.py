@@ -13,12 +13,15 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import QueryDict
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
 
 from . import selectors
 from .choices import (
     M49_SUBREGIONS,
     ActorKind,
+    Credibility,
     MaterielCategory,
     Reliability,
     SourceKind,
@@ -26,7 +29,7 @@ from .choices import (
     TransferStatus,
     UNRegisterCategory,
 )
-from .models import Actor, Materiel, SanctionDesignation, Source, State, Transfer
+from .models import Actor, Claim, Materiel, Place, SanctionDesignation, Source, State, Transfer
 
 ISO3_LIST_PATTERN = r"^[A-Za-z]{3}(,[A-Za-z]{3})*$"
 SLUG_LIST_PATTERN = r"^[-a-zA-Z0-9_]+(,[-a-zA-Z0-9_]+)*$"
@@ -155,6 +158,32 @@ def text_filter(help_text: str, **kwargs) -> filters.CharFilter:
 
 
 TRANSFER_STATE_FILTERS = ("supplier", "recipient", "party", "via")
+REGIONS = sorted(set(M49_SUBREGIONS.values()))
+
+# Query parameters a list takes besides its filters: the renderer's and the pagination's.
+PAGINATION_PARAMS = ("cursor_query_param", "page_size_query_param", "page_query_param", "limit_query_param",
+                     "offset_query_param")
+
+
+def accepted_query_params(view, filterset_class) -> list[str]:
+    accepted = {"format", *(filterset_class.base_filters if filterset_class else ())}
+    paginator = getattr(view, "paginator", None)
+    accepted.update(name for attr in PAGINATION_PARAMS if (name := getattr(paginator, attr, None)))
+    return sorted(accepted)
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, refusing any query parameter that neither a filter, the pagination
+    nor the renderer reads: a typo such as ?suplier=PRK answers 400 naming it and listing what is
+    accepted, never the unfiltered list."""
+
+    def get_filterset(self, request, queryset, view):
+        accepted = accepted_query_params(view, self.get_filterset_class(view, queryset))
+        unknown = [name for name in request.query_params if name not in accepted]
+        if unknown:
+            message = f"Unknown query parameter. Accepted: {', '.join(accepted)}."
+            raise ValidationError({name[:100]: [message] for name in unknown[:20]})
+        return super().get_filterset(request, queryset, view)
 
 
 _known_state_codes: dict[str, int] = {}
@@ -224,12 +253,22 @@ class TransferFilterForm(forms.Form):
         for name, keys in wanted.items():
             unknown = [key for key in keys if key not in known]
             if unknown:
-                self.add_error(name, forms.ValidationError(
-                    "Unknown state code(s): %(values)s.", code="unknown", params={"values": ", ".join(unknown[:20])}
-                ))
+                self.add_error(name, self._unknown_states(name, unknown))
             else:
                 data[name] = list({known[key] for key in keys})
         return data
+
+    def _unknown_states(self, name: str, codes: list[str]) -> forms.ValidationError:
+        places = sorted(Place.objects.filter(slug__in=[code.lower() for code in codes]).values_list("slug", flat=True))
+        if places:
+            # A region, port or territory is a place, filtered by ?place= (destination or route).
+            return forms.ValidationError(
+                "%(values)s: a place, not a State; use ?place=%(values)s for transfers going to or through it.",
+                code="place_not_state", params={"values": ",".join(places)},
+            )
+        return forms.ValidationError(
+            "Unknown state code(s): %(values)s.", code="unknown", params={"values": ", ".join(codes[:20])}
+        )
 
 
 def load_state_codes():
@@ -250,21 +289,42 @@ class TransferFilter(FilterSet):
 
     supplier = states("Supplier State(s), ISO3 codes, comma-separated (e.g. PRK or PRK,IRN).", deferred=True)
     recipient = states("Recipient State(s), ISO3 codes, comma-separated (e.g. RUS).", deferred=True)
-    party = states("State(s) on either side, supplier or recipient, ISO3 codes, comma-separated.", deferred=True)
-    via = states("Transit State(s) on the route, ISO3 codes, comma-separated (e.g. SYR,LBY).", deferred=True)
-    actor = slugs(Actor, "actor", "Actor slug(s) in any role: supplier, recipient or claimant.")
+    party = states(
+        "State(s) on either side, supplier or recipient, ISO3 codes, comma-separated.", deferred=True,
+        label="Party (supplier or recipient)",
+    )
+    via = states(
+        "Transit State(s) on the route, ISO3 codes, comma-separated (e.g. SYR,LBY). For a named region, "
+        "port or territory use `place`.", deferred=True,
+    )
+    region = VocabularyListFilter(
+        choices=REGIONS, noun="UN M49 region", label="Region of either party",
+        help_text="UN M49 region of the supplier or the recipient.",
+    )
+    destination = slugs(Place, "place", "Place slug(s) the materiel goes to inside the recipient (e.g. crimea).")
+    place = slugs(
+        Place, "place", "Place slug(s): the destination or a named region on the route (e.g. middle-east).",
+        label="Place (destination or route)",
+    )
+    actor = slugs(Actor, "actor", "Actor slug(s) in any role: supplier, recipient or claimant.", label="Actor")
     materiel = slugs(Materiel, "materiel", "Materiel slug(s), e.g. artillery-shells.")
     category = VocabularyListFilter(
         choices=MaterielCategory.values, noun="materiel category", help_text="Materiel category."
     )
     status = VocabularyListFilter(choices=TransferStatus.values, noun="status value", help_text="Latest status.")
-    source = slugs(Source, "source", "Source slug(s): transfers with a claim quoting that source.")
+    source = slugs(Source, "source", "Source slug(s): transfers with a claim quoting that source.", label="Source")
     stance = VocabularyListFilter(
-        choices=Stance.values, noun="stance value",
+        choices=Stance.values, noun="stance value", label="Stance of a claim",
         help_text="Transfers with a claim of this stance; `denies` lists contested transfers.",
     )
+    covert = BooleanFilter(help_text="true: the source says the transfer is covert or masked; false: it does not.")
+    contested = BooleanFilter(label="Contested", help_text="true: some claim denies the transfer; false: none does.")
+    reviewed = BooleanFilter(
+        label="Reviewed", help_text="true: a second user has reviewed it; false: it is a draft."
+    )
     sanctioned = BooleanFilter(
-        help_text="true: a supplier, recipient or named actor is under sanctions; false: none is."
+        label="Sanctioned party",
+        help_text="true: a supplier, recipient or named actor is under sanctions; false: none is.",
     )
     reported_after = filters.DateFilter(
         field_name="first_reported", lookup_expr="gte", help_text="First reported on or after this ISO date."
@@ -272,7 +332,9 @@ class TransferFilter(FilterSet):
     reported_before = filters.DateFilter(
         field_name="first_reported", lookup_expr="lte", help_text="First reported on or before this ISO date."
     )
-    q = text_filter("Words that must all appear in the description, materiel, actor names or claim quotes.")
+    q = text_filter(
+        "Words that must all appear in the description, materiel, actor names or claim quotes.", label="Search"
+    )
     ordering = filters.OrderingFilter(
         fields=["first_reported", "id", "quantity", "status", "created_at", "updated_at"],
         help_text="Sort order; prefix with - for descending, e.g. -first_reported. Default: -first_reported,-id.",
@@ -298,16 +360,16 @@ def _sanctioned(queryset: QuerySet, field: str, value: bool | None) -> QuerySet:
     return queryset.filter(exists if value else ~exists)
 
 
-REGIONS = sorted(set(M49_SUBREGIONS.values()))
-
-
 class StateFilter(FilterSet):
     region = filters.ChoiceFilter(
-        choices=[(r, r) for r in REGIONS], method="filter_region", help_text="UN M49 region, e.g. Asia."
+        choices=[(r, r) for r in REGIONS], method="filter_region", label="Region",
+        help_text="UN M49 region, e.g. Asia."
     )
     subregion = VocabularyListFilter(choices=list(M49_SUBREGIONS), noun="sub-region", help_text="UN M49 sub-region.")
-    sanctioned = BooleanFilter(method="filter_sanctioned", help_text="true: under some sanctions regime.")
-    q = text_filter("Text in the name, ISO3 code or aliases.", method="filter_q")
+    sanctioned = BooleanFilter(
+        method="filter_sanctioned", label="Sanctioned", help_text="true: under some sanctions regime."
+    )
+    q = text_filter("Text in the name, ISO3 code or aliases.", method="filter_q", label="Search")
     ordering = filters.OrderingFilter(fields=["iso3", "name"], help_text="Sort order, e.g. name or -iso3.")
 
     class Meta:
@@ -328,8 +390,10 @@ class ActorFilter(FilterSet):
     kind = VocabularyListFilter(choices=ActorKind.values, noun="actor kind", help_text="Kind of actor.")
     state = states("The State(s) the actor belongs to, ISO3 codes, comma-separated.")
     part_of = slugs(Actor, "actor", "The organisation(s) the actor is part of.")
-    sanctioned = BooleanFilter(method="filter_sanctioned", help_text="true: under some sanctions regime.")
-    q = text_filter("Text in the name, slug or aliases.", method="filter_q")
+    sanctioned = BooleanFilter(
+        method="filter_sanctioned", label="Sanctioned", help_text="true: under some sanctions regime."
+    )
+    q = text_filter("Text in the name, slug or aliases.", method="filter_q", label="Search")
     ordering = filters.OrderingFilter(fields=["slug", "name", "kind"], help_text="Sort order, e.g. name.")
 
     class Meta:
@@ -348,8 +412,9 @@ class MaterielFilter(FilterSet):
     un_register_category = VocabularyListFilter(
         choices=UNRegisterCategory.values, noun="UN Register category", help_text="UN Register category."
     )
-    kind_of = slugs(Materiel, "materiel", "The broader materiel(s) these are a kind of (direct children).")
-    q = text_filter("Text in the name, designation, aliases, slug or description.", method="filter_q")
+    kind_of = slugs(Materiel, "materiel", "The broader materiel(s) these are a kind of (direct children).",
+                    label="Kind of")
+    q = text_filter("Text in the name, designation, aliases, slug or description.", method="filter_q", label="Search")
     ordering = filters.OrderingFilter(
         fields=["slug", "name", "designation", "category"], help_text="Sort order, e.g. name."
     )
@@ -378,7 +443,7 @@ class SourceFilter(FilterSet):
     published_before = filters.DateFilter(
         field_name="published", lookup_expr="lte", help_text="Published on or before this ISO date."
     )
-    q = text_filter("Text in the title, publisher or slug.", method="filter_q")
+    q = text_filter("Text in the title, publisher or slug.", method="filter_q", label="Search")
     ordering = filters.OrderingFilter(
         fields=["slug", "published", "title", "publisher", "reliability"], help_text="Sort order, e.g. -published."
     )
@@ -389,3 +454,25 @@ class SourceFilter(FilterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(publisher__icontains=value) | Q(slug__icontains=value))
+
+
+class ClaimFilter(FilterSet):
+    """Filters on /api/v1/claims/: every quote, on whose word, with its stance and credibility."""
+
+    transfer = slugs(Transfer, "transfer", "Transfer slug(s): the claims about these transfers.", label="Transfer")
+    source = slugs(Source, "source", "Source slug(s) quoted.", label="Source")
+    claimant = slugs(Actor, "actor", "Actor slug(s) making (or denying) the claim.", label="Claimant")
+    stance = VocabularyListFilter(choices=Stance.values, noun="stance value", label="Stance", help_text="Stance.")
+    credibility = VocabularyListFilter(
+        choices=[str(value) for value in Credibility.values], noun="credibility", label="Credibility",
+        help_text="Admiralty credibility, 1 (confirmed) to 6 (cannot be judged).",
+    )
+    q = text_filter(
+        "Text in the quote (its trigram index serves it on PostgreSQL).", label="Search",
+        field_name="quote", lookup_expr="icontains",
+    )
+    ordering = filters.OrderingFilter(fields=["id", "credibility"], help_text="Sort order, e.g. credibility.")
+
+    class Meta:
+        model = Claim
+        fields = []

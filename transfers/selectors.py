@@ -25,7 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 
-from .choices import DatePrecision, Stance
+from .choices import M49_SUBREGIONS, DatePrecision, Stance
 from .lookups import Ids
 from .models import (
     Actor,
@@ -65,6 +65,12 @@ def sanctioned_party() -> Q:
 def sanctioned_flag() -> ExpressionWrapper:
     """``sanctioned_party()`` as a column: ``annotate(sanctioned=sanctioned_flag())``."""
     return ExpressionWrapper(sanctioned_party(), output_field=BooleanField())
+
+
+def subregions_of(regions: Iterable[str]) -> list[str]:
+    """The UN M49 sub-regions that make up the given regions (Asia: Eastern Asia, ...)."""
+    regions = set(regions)
+    return [subregion for subregion, region in M49_SUBREGIONS.items() if region in regions]
 
 
 def denial_exists() -> Exists:
@@ -217,9 +223,10 @@ def transfer_search(queryset: QuerySet[Transfer], text: str) -> QuerySet[Transfe
 def transfer_filter(queryset: QuerySet[Transfer], filters: Mapping[str, Any]) -> QuerySet[Transfer]:
     """Apply the API's transfer filters (already validated: States and actors as primary keys).
 
-    Keys: supplier, recipient, party, via (State pks); actor, materiel, source (pks); category,
-    status, stance (vocabulary values); sanctioned (bool); reported_after, reported_before (dates);
-    q (text). Missing or empty values do not filter. Relations over claims and the route use EXISTS
+    Keys: supplier, recipient, party, via (State pks); region (UN M49 region names); actor,
+    materiel, source, destination, place (pks); category, status, stance (vocabulary values);
+    sanctioned, covert, contested, reviewed (bool); reported_after, reported_before (dates); q (text).
+    Missing or empty values do not filter. Relations over claims and the route use EXISTS
     so that a transfer never appears twice.
     """
     f = {key: value for key, value in filters.items() if value not in (None, "", [], ())}
@@ -231,6 +238,19 @@ def transfer_filter(queryset: QuerySet[Transfer], filters: Mapping[str, Any]) ->
         queryset = queryset.filter(Q(supplier_id__in=f["party"]) | Q(recipient_id__in=f["party"]))
     if "via" in f:
         queryset = queryset.filter(Exists(TransferVia.objects.filter(transfer=OuterRef("pk"), state_id__in=f["via"])))
+    if "region" in f:
+        # The region's States by primary key (one small query): the pair and recipient indexes then
+        # answer the list as they do ?party=.
+        in_region = State.objects.filter(subregion__in=subregions_of(f["region"]))
+        region_states = list(in_region.values_list("pk", flat=True))
+        queryset = queryset.filter(Q(supplier_id__in=region_states) | Q(recipient_id__in=region_states))
+    if "destination" in f:
+        queryset = queryset.filter(destination_id__in=f["destination"])
+    if "place" in f:
+        queryset = queryset.filter(
+            Q(destination_id__in=f["place"])
+            | Exists(TransferViaRegion.objects.filter(transfer=OuterRef("pk"), place_id__in=f["place"]))
+        )
     if "actor" in f:
         queryset = queryset.filter(
             Q(supplier_actor_id__in=f["actor"])
@@ -253,6 +273,12 @@ def transfer_filter(queryset: QuerySet[Transfer], filters: Mapping[str, Any]) ->
         queryset = queryset.filter(Exists(claims))
     if "sanctioned" in f:
         queryset = queryset.filter(sanctioned=f["sanctioned"])
+    if "covert" in f:
+        queryset = queryset.filter(covert=f["covert"])
+    if "contested" in f:
+        queryset = queryset.filter(denial_exists() if f["contested"] else ~denial_exists())
+    if "reviewed" in f:
+        queryset = queryset.filter(reviewed_at__isnull=not f["reviewed"])
     # The bounds go on the list's sort key, COALESCE(first_reported, date.min), so that the index on
     # that key seeks to the range (and the planner is not misled by the same bound written twice).
     # A dated row's key is its date; an undated one's is date.min, which the bounds exclude.
@@ -280,10 +306,13 @@ def transfer_filter(queryset: QuerySet[Transfer], filters: Mapping[str, Any]) ->
 # The page query's columns: the output's own, plus every field the list may be ordered by (the
 # pagination cursor reads them from the row). Output name -> the row's key.
 TRANSFER_ROW = {
-    "id": "id", "slug": "slug", "supplier": "supplier_code", "recipient": "recipient_code",
-    "supplier_actor": "supplier_actor_slug", "recipient_actor": "recipient_actor_slug",
-    "materiel": "materiel_slug", "category": "category", "quantity": "quantity",
+    "id": "id", "slug": "slug", "supplier": "supplier_code", "supplier_name": "supplier_name",
+    "recipient": "recipient_code", "recipient_name": "recipient_name",
+    "supplier_actor": "supplier_actor_slug", "supplier_actor_name": "supplier_actor_name",
+    "recipient_actor": "recipient_actor_slug", "recipient_actor_name": "recipient_actor_name",
+    "materiel": "materiel_slug", "materiel_name": "materiel_name", "category": "category", "quantity": "quantity",
     "quantity_note": "quantity_note", "status": "status", "destination": "destination_slug",
+    "destination_name": "destination_name",
     "covert": "covert", "first_reported": "first_reported", "description": "description",
     "sanctioned": "sanctioned", "reviewed_at": "reviewed_at", "created_at": "created_at", "updated_at": "updated_at",
 }
@@ -292,18 +321,25 @@ TRANSFER_ROW = {
 # (category is the transfer's own copy of its materiel's, the one ?category= filters on.)
 _REFERENCED = {
     "supplier_code": ("supplier", State, "iso3"),
+    "supplier_name": ("supplier", State, "name"),
     "recipient_code": ("recipient", State, "iso3"),
+    "recipient_name": ("recipient", State, "name"),
     "supplier_actor_slug": ("supplier_actor", Actor, "slug"),
+    "supplier_actor_name": ("supplier_actor", Actor, "name"),
     "recipient_actor_slug": ("recipient_actor", Actor, "slug"),
+    "recipient_actor_name": ("recipient_actor", Actor, "name"),
     "materiel_slug": ("materiel", Materiel, "slug"),
+    "materiel_name": ("materiel", Materiel, "name"),
     "destination_slug": ("destination", Place, "slug"),
+    "destination_name": ("destination", Place, "name"),
 }
 
 
 # The output's fields, in TransferSerializer's order.
 TRANSFER_FIELDS = [
-    "id", "slug", "supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "category",
-    "quantity", "quantity_note", "status", "via", "via_regions", "destination", "covert",
+    "id", "slug", "supplier", "supplier_name", "recipient", "recipient_name", "supplier_actor", "supplier_actor_name",
+    "recipient_actor", "recipient_actor_name", "materiel", "materiel_name", "category",
+    "quantity", "quantity_note", "status", "via", "via_regions", "destination", "destination_name", "covert",
     "first_reported", "description", "sanctioned", "contested", "reviewed", "claims", "events",
 ]
 

@@ -215,6 +215,30 @@ class ClaimSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ClaimListSerializer(serializers.ModelSerializer):
+    """A claim on its own (/api/v1/claims/): what a transfer's claims show, with the transfer it is
+    about and names beside codes, so that a spreadsheet keeps who said what, how surely, and where."""
+
+    transfer = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text="The transfer's slug.")
+    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    source_title = serializers.CharField(source="source.title", read_only=True)
+    source_publisher = serializers.CharField(source="source.publisher", read_only=True)
+    source_published = serializers.DateField(source="source.published", read_only=True, allow_null=True)
+    source_reliability = serializers.CharField(
+        source="source.reliability", read_only=True, help_text="Admiralty reliability of the source, A to F."
+    )
+    claimant = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    claimant_name = serializers.CharField(source="claimant.name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "slug", "transfer", "source", "source_title", "source_publisher", "source_published",
+            "source_reliability", "quote", "stance", "claimant", "claimant_name", "credibility", "note",
+        ]
+        read_only_fields = fields
+
+
 class EventSerializer(serializers.ModelSerializer):
     claim = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     date_display = serializers.CharField(read_only=True, help_text="The date to its precision: 2022-09, 2019.")
@@ -243,14 +267,20 @@ class RouteField(serializers.Field):
 
 class TransferSerializer(serializers.ModelSerializer):
     supplier = serializers.SlugRelatedField(slug_field="iso3", read_only=True)
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     recipient = serializers.SlugRelatedField(slug_field="iso3", read_only=True)
+    recipient_name = serializers.CharField(source="recipient.name", read_only=True)
     supplier_actor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    supplier_actor_name = serializers.CharField(source="supplier_actor.name", read_only=True, allow_null=True)
     recipient_actor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    recipient_actor_name = serializers.CharField(source="recipient_actor.name", read_only=True, allow_null=True)
     materiel = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    materiel_name = serializers.CharField(source="materiel.name", read_only=True)
     category = serializers.CharField(source="materiel.category", read_only=True, help_text="The materiel's category.")
     via = RouteField(key="route.state.iso3", help_text="ISO3 codes of the transit States, in route order.")
     via_regions = RouteField(key="route_regions.place.slug", help_text="Slugs of the named transit regions.")
     destination = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    destination_name = serializers.CharField(source="destination.name", read_only=True, allow_null=True)
     sanctioned = serializers.BooleanField(
         read_only=True, help_text="A supplier, recipient or named actor is under a sanctions designation."
     )
@@ -262,8 +292,9 @@ class TransferSerializer(serializers.ModelSerializer):
     class Meta:
         model = Transfer
         fields = [
-            "id", "slug", "supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "category",
-            "quantity", "quantity_note", "status", "via", "via_regions", "destination", "covert",
+            "id", "slug", "supplier", "supplier_name", "recipient", "recipient_name", "supplier_actor",
+            "supplier_actor_name", "recipient_actor", "recipient_actor_name", "materiel", "materiel_name", "category",
+            "quantity", "quantity_note", "status", "via", "via_regions", "destination", "destination_name", "covert",
             "first_reported", "description", "sanctioned", "contested", "reviewed", "claims", "events",
         ]
         read_only_fields = fields

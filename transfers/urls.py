@@ -14,6 +14,7 @@ router.register("actors", views.ActorViewSet, basename="actor")
 router.register("materiel", views.MaterielViewSet, basename="materiel")
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("transfers", views.TransferViewSet, basename="transfer")
+router.register("claims", views.ClaimViewSet, basename="claim")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -18,7 +18,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from . import filters, selectors, serializers
-from .models import Actor, Materiel, SanctionDesignation, Source, State, Transfer
+from .models import Actor, Claim, Materiel, SanctionDesignation, Source, State, Transfer
 from .pagination import IdsFirstKeysetPagination, KeysetPagination, keyset_ordered
 from .parsers import GuardedJSONParser
 from .renderers import CSVRenderer, ORJSONRenderer, csv_lines, csv_text_overlapped, joined
@@ -163,6 +163,32 @@ class SourceViewSet(APIViewSet):
             # Lists never show the text; it can run to megabytes per source.
             queryset = queryset.defer("text", "note")
         return queryset
+
+
+class ClaimViewSet(APIViewSet):
+    """Claims: every quote about a transfer, with its stance, claimant, credibility and source.
+
+    Read-only here: claims are written with their transfer. The CSV (``?format=csv``) joins to the
+    transfers CSV on ``transfer`` = the transfer's ``slug``.
+    """
+
+    queryset = Claim.objects.none()
+    http_method_names = ["get", "head", "options"]
+
+    serializer_class = serializers.ClaimListSerializer
+    filterset_class = filters.ClaimFilter
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return (
+            Claim.objects.select_related("transfer", "source", "claimant")
+            .only(
+                "id", "slug", "quote", "stance", "credibility", "note", "transfer__slug", "source__slug",
+                "source__title", "source__publisher", "source__published", "source__reliability", "claimant__slug",
+                "claimant__name",
+            )
+            .order_by("id")
+        )
 
 
 @extend_schema_view(

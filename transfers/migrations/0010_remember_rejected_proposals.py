@@ -9,6 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        # Both 0009s (main's API indexes and the register's materiel fields) come before it.
+        ('transfers', '0009_api_filter_indexes'),
         ('transfers', '0009_materiel_designation_aliases_kind_of'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -122,6 +122,12 @@ class Transfer(Record):
             models.Index(F("supplier"), F("recipient"), RECENT, F("id").desc(), name="transfer_pair_key_idx"),
             # ?category=&reported_after=&reported_before= newest first (see the category field).
             models.Index(F("category"), RECENT, F("id").desc(), name="transfer_category_key_idx"),
+            # ?covert=true and ?reviewed=true newest first: partial, as few transfers are either
+            # (their false halves walk transfer_recent_key_idx, where most rows match).
+            models.Index(RECENT, F("id").desc(), condition=Q(covert=True), name="transfer_covert_key_idx"),
+            models.Index(
+                RECENT, F("id").desc(), condition=Q(reviewed_at__isnull=False), name="transfer_reviewed_key_idx"
+            ),
             # Optional references, mostly empty: partial indexes serve ?actor=, the admin's filters
             # and the PROTECT / SET_NULL checks (an equality implies NOT NULL) and cost an insert
             # nothing when the reference is empty.
@@ -250,6 +256,10 @@ class Claim(Record):
             # Contested transfers: EXISTS (a denying claim on this transfer), probed once per listed
             # transfer, and ?stance=denies; denials are a few per cent of claims, so the index is small.
             models.Index(fields=["transfer"], condition=Q(stance="denies"), name="claim_denial_idx"),
+            # /api/v1/claims/?stance= and ?credibility=, in the list's id order. (?transfer=, ?source=
+            # and ?claimant= use their foreign keys' indexes.)
+            models.Index(fields=["stance", "id"], name="claim_stance_idx"),
+            models.Index(fields=["credibility", "id"], name="claim_credibility_idx"),
         ]
         constraints = [
             choices_constraint("stance", Stance, "claim"),

@@ -1,0 +1,45 @@
+"""What every list endpoint of /api/v1/ shares: no silent answers, a labelled filter form."""
+
+import pytest
+
+from tests.api_world import build_world
+from transfers.urls import router
+
+LISTS = [f"/api/v1/{prefix}/" for prefix, _, _ in router.registry]
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def test_the_walk_covers_every_registered_list():
+    assert {"/api/v1/transfers/", "/api/v1/states/", "/api/v1/claims/"} <= set(LISTS)
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_every_list_answers_400_for_an_unknown_query_parameter_naming_it(client, world, url):
+    response = client.get(url, {"no_such_filter": "1"})
+    assert response.status_code == 400, response.content
+    message = response.json()["no_such_filter"][0]
+    assert message.startswith("Unknown query parameter. Accepted: ")
+    assert "cursor" in message and "format" in message
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_every_list_takes_each_query_parameter_it_lists_as_accepted(client, world, url):
+    accepted = client.get(url, {"x_unknown": "1"}).json()["x_unknown"][0].removeprefix(
+        "Unknown query parameter. Accepted: "
+    ).rstrip(".").split(", ")
+    for name in accepted:
+        # Empty values filter nothing; the parameter itself must be known.
+        response = client.get(url, {name: ""})
+        assert response.status_code == 200, (name, response.content)
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_the_browsable_filter_form_labels_every_field(client, world, url):
+    response = client.get(url, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "[invalid name]" not in html
