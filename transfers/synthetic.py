@@ -212,12 +212,12 @@ class Generator:
             category = self.rng.choices(categories, cum_weights=cum)[0]
             noun = self.rng.choice(CATEGORY_NOUNS[category])
             name = f"{self.rng.choice(self.words)}-{self.rng.randint(1, 99)} {noun}"
-            rows.append((pk, *self._record(), f"{self.prefix}m-{i}", name, category, "", ""))
+            rows.append((pk, *self._record(), f"{self.prefix}m-{i}", name, "", [], category, "", ""))
             items.append((pk, name, category))
         self._insert(
             Materiel,
-            ["id", "synthetic", "created_at", "updated_at", "slug", "name", "category", "un_register_category",
-             "description"],
+            ["id", "synthetic", "created_at", "updated_at", "slug", "name", "designation", "aliases", "category",
+             "un_register_category", "description"],
             rows,
         )
         return items

@@ -368,7 +368,9 @@ class _Reader:
                     continue
                 carried = materiel
                 if not carried:
-                    match = next((x for x in said if (supplier, recipient) in x.pairs), None)
+                    # "such materiel", "the purchases": what the text first reported between these two
+                    # (its lead), not the latest detail about them.
+                    match = next((x for x in self.said if (supplier, recipient) in x.pairs), None)
                     if match:
                         carried = match.pairs[(supplier, recipient)]
                         reasons.append(f"materiel carried over from: {match.sentence.text[:60]!r}")
