@@ -191,3 +191,14 @@ def test_draft_fixture_names_every_record_by_natural_key(reference_only):
     claims = [r for r in records if r["model"] == "transfers.claim"]
     assert all(r["fields"]["source"] == [SOURCE] for r in claims)
     assert len({r["fields"]["slug"] for r in claims}) == len(claims)
+
+
+def test_proposing_takes_a_fixed_number_of_queries_whatever_the_text(reference_only, django_assert_num_queries):
+    # States, actors, places, materiel (the gazetteer); materiel kind_of (broader); the matching
+    # transfers; the source's rejections; its recorded claims. Nothing per sentence or per name.
+    with django_assert_num_queries(8):
+        propose(reference_only)
+    Source.objects.filter(pk=reference_only.pk).update(text=reference_only.text * 3)
+    reference_only.refresh_from_db()
+    with django_assert_num_queries(8):
+        propose(reference_only)

@@ -8,7 +8,7 @@ are folded (``gazetteer.fold``), so they are written with straight quotes.
 
 import re
 
-from transfers.choices import Stance, TransferStatus
+from transfers.choices import TransferStatus
 
 
 def _compile(pattern: str) -> re.Pattern:
@@ -37,7 +37,8 @@ DENIAL = _compile(
     r"disputed|disputes|repudiated)\b"
 )
 # Who denies: "a denial from Pyongyang" / "Tehran denied" / "rejected by Moscow".
-DENIER_AFTER_CUE = _compile(r"^[\w\s]{0,25}?\b(from|by)\s+(the\s+)?$")
+DENIER_AFTER_CUE = _compile(r"^\w+[\w\s]{0,25}?\b(from|by)\s+(the\s+)?$")
+DENIER_BEFORE_CUE = _compile(r"\s*(has |have |had )?(also |flatly |strongly |repeatedly )?")
 
 # --- Speakers: who makes the claim ---
 SPEECH = (
@@ -152,5 +153,3 @@ NOT_A_NAME = frozenset(
         *MONTHS,
     }
 )
-
-STANCES = Stance

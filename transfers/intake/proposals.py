@@ -263,16 +263,12 @@ class _Reader:
 
     def denier(self, s: Sentence, mentions: list[Mention], cue_at: int) -> str | None:
         """The actor who denies: named after "denial from" / "rejected by", or just before the verb."""
-        after = [m for m in mentions if m.start > cue_at]
-        for m in after:
-            if cues.DENIER_AFTER_CUE.match(self.folded[cue_at:m.start].split(" ", 1)[-1] + " ") or re.search(
-                r"\b(from|by)\s+(the\s+)?$", self.folded[cue_at:m.start]
-            ):
-                return self._actor_of(m)
-            break
+        after = next((m for m in mentions if m.start > cue_at), None)
+        if after is not None and cues.DENIER_AFTER_CUE.match(self.folded[cue_at:after.start]):
+            return self._actor_of(after)
         before = [m for m in mentions if m.end <= cue_at]
         between = self.folded[before[-1].end:cue_at] if before else ""
-        if before and re.fullmatch(r"\s*(has |have |had )?(also |flatly |strongly )?", between):
+        if before and cues.DENIER_BEFORE_CUE.fullmatch(between):
             return self._actor_of(before[-1])
         return None
 
