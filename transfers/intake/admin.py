@@ -28,15 +28,22 @@ class ProposalForm(forms.Form):
         choices=[(LATER, "Decide later"), (ACCEPT, "Accept"), (REJECT, "Reject")], initial=LATER,
         widget=forms.RadioSelect,
     )
-    supplier = forms.CharField(max_length=3, help_text="ISO3")
-    recipient = forms.CharField(max_length=3, help_text="ISO3")
-    materiel = forms.CharField(max_length=100, help_text="materiel slug")
+    supplier = forms.CharField(max_length=3, widget=forms.TextInput(attrs={"size": 4, "title": "supplier ISO3"}))
+    recipient = forms.CharField(max_length=3, widget=forms.TextInput(attrs={"size": 4, "title": "recipient ISO3"}))
+    materiel = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"size": 22, "title": "materiel slug"}))
     stance = forms.ChoiceField(choices=Stance.choices)
-    claimant = forms.CharField(max_length=100, required=False, help_text="actor slug; empty: the source's own words")
-    quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+    claimant = forms.CharField(
+        max_length=100, required=False,
+        widget=forms.TextInput(attrs={"size": 20, "placeholder": "the source's own words",
+                                      "title": "claimant: actor slug"}),
+    )
+    quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 6, "cols": 42}))
     credibility = forms.TypedChoiceField(choices=Credibility.choices, coerce=int, initial=Credibility.CANNOT_JUDGE)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 40}), required=False)
-    reason = forms.CharField(max_length=300, required=False, help_text="why rejected (optional)")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 26}), required=False)
+    reason = forms.CharField(
+        max_length=300, required=False,
+        widget=forms.TextInput(attrs={"size": 16, "placeholder": "why rejected (optional)"}),
+    )
 
     def clean_supplier(self):
         return self.cleaned_data["supplier"].strip().upper()
