@@ -15,9 +15,10 @@ PIP_QUIET := --quiet --disable-pip-version-check
 .PHONY: run test venv venv-dev migrate load reload lint clean
 
 $(BIN)/.runtime: requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install $(PIP_QUIET) -r requirements.txt
-	touch $@
+	@echo "Installing the runtime requirements into $(VENV) ..."
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install $(PIP_QUIET) -r requirements.txt
+	@touch $@
 
 $(TEST_BIN)/.dev: requirements.txt requirements-dev.txt
 	test -x $(TEST_BIN)/python || $(PYTHON) -m venv $(TEST_VENV)
@@ -28,8 +29,8 @@ $(TEST_BIN)/.dev: requirements.txt requirements-dev.txt
 # `manage.py` command in the README runs as written. Never committed (.gitignore); production
 # values are documented in .env.example.
 .env:
-	@$(PYTHON) -c 'import secrets; print("# Written by make run for local development (never commit it).\n# Production settings: see .env.example.\nDEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@
-	@echo "Wrote .env (DEBUG=true, a generated SECRET_KEY) for local development."
+	@$(PYTHON) -c 'import secrets; print("# Written by make for local development (never commit it). Production: see .env.example.\nDEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50) + "\n# The database password of docker compose (docker-compose.yml reads this file).\nPOSTGRES_PASSWORD=" + secrets.token_urlsafe(24))' > $@
+	@echo "Wrote .env (DEBUG=true, a generated SECRET_KEY and POSTGRES_PASSWORD) for local development."
 
 venv: $(BIN)/.runtime .env
 venv-dev: $(TEST_BIN)/.dev

@@ -348,3 +348,39 @@ def test_today_is_a_valid_first_reported_date(as_editor, world):
     today = datetime.date.today().isoformat()
     response = as_editor.post(URL, new_transfer(first_reported=today, claims=[], events=[]), format="json")
     assert response.status_code == 201
+
+
+def test_a_bad_vocabulary_value_lists_the_allowed_ones(as_editor, world):
+    response = as_editor.post(URL, new_transfer(status="rumoured"), format="json")
+    assert response.status_code == 400
+    message = response.json()["status"][0]
+    assert message.startswith('"rumoured" is not a valid choice. Allowed: ')
+    assert "delivered" in message and "in_transit" in message
+    nested = as_editor.post(URL, new_transfer(claims=[{**new_transfer()["claims"][0], "stance": "maybe"}]),
+                            format="json")
+    assert "asserts" in nested.json()["claims"][0]["stance"][0]
+
+
+def test_an_unknown_body_field_answers_400_naming_it(as_editor, world):
+    before = counts()
+    response = as_editor.post(URL, new_transfer(quantiy=5), format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["quantiy"]
+    assert response.json()["quantiy"][0].startswith("Unknown field. Accepted: ")
+    assert counts() == before
+    claim = {**new_transfer()["claims"][0], "stanse": "denies"}
+    assert list(as_editor.post(URL, new_transfer(claims=[claim]), format="json").json()["claims"][0]) == ["stanse"]
+    actor = as_editor.patch("/api/v1/actors/wagner-group/", {"nmae": "Wagner"}, format="json")
+    assert (actor.status_code, list(actor.json())) == (400, ["nmae"])
+
+
+def test_a_put_built_from_a_get_is_taken_whole(as_editor, world):
+    body = as_editor.get("/api/v1/actors/wagner-group/").json()
+    response = as_editor.put("/api/v1/actors/wagner-group/", {**body, "name": "Wagner PMC"}, format="json")
+    assert response.status_code == 200, response.content
+    shells = world.transfers["rifles"]
+    record = as_editor.get(f"{URL}{shells.pk}/").json()
+    written = {key: value for key, value in record.items() if key not in ("claims", "events")}
+    response = as_editor.put(f"{URL}{shells.pk}/", {**written, "quantity": 501}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["quantity"] == 501

@@ -94,9 +94,13 @@ def test_the_source_names_only_what_its_text_supports(article):
     assert "The Post examined" in source.text and "Washington Post photographers" in source.text
     assert source.authors == ["Ellen Nakashima (contributor)"]
     assert "Ellen Nakashima contributed to this report." in source.text
-    # No headline in the text: the title is editorial and marked so.
-    assert source.title.startswith("[") and source.title.endswith("]")
+    # No headline in the text: the title describes the article and says so, plainly (no brackets).
+    assert source.title.endswith("(descriptive title: the stored text has no headline)")
+    assert "[" not in source.title
+    # No URL in the text: none is invented, and the note says why the field is empty.
     assert source.url == ""
+    assert "a URL (the url field is empty because the text does not give one" in source.note
+    assert "What the stored text gives: its date, 2022-11-02" in source.note
     assert (source.kind, source.reliability) == ("news_report", "B")
     assert "Reliability B" in source.note and "inferred" in source.note
 

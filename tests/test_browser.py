@@ -94,10 +94,58 @@ def test_an_editor_adds_a_claim_inline_and_sees_it_in_the_history(live_server, b
     page.wait_for_selector("ul.messagelist li.success")
     claim = models.Claim.objects.get(slug="prk-shells-browser")
     assert claim.transfer_id == transfer.pk
-    assert page.locator("#claims-2 .field-quote_status").inner_text().strip() == "✓ found"
+    assert page.locator("#claims-2 .field-quote_status .readonly").inner_text().strip() == "✓ found"
 
     page.goto(f"{live_server.url}{reverse('admin:transfers_transfer_history', args=[transfer.pk])}")
     history = page.locator("#change-history")
     assert "Added the claim in a browser" in history.inner_text()
     assert "editor" in history.inner_text()
     page.screenshot(path=str(SCREENSHOTS / "admin-transfer-history.png"), full_page=True)
+
+
+LAPTOP = {"width": 1366, "height": 768}
+
+
+def page_width(page) -> int:
+    """How wide the page is, counting what a scrolling box inside it hides (the admin's result
+    list scrolls inside its own box rather than widening the page)."""
+    return page.evaluate(
+        "Math.max(document.documentElement.scrollWidth, ...[...document.querySelectorAll('.results')]"
+        ".map(e => e.scrollWidth - e.clientWidth + document.documentElement.clientWidth))"
+    )
+
+
+def test_the_admin_fits_a_1366_px_laptop_screen(live_server, browser_page, editor, admin_world):
+    page = browser_page
+    page.set_viewport_size(LAPTOP)
+    page.goto(f"{live_server.url}{reverse('admin:login')}")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "editor-pass-123")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#content")
+
+    page.goto(f"{live_server.url}{reverse('admin:transfers_transfer_changelist')}")
+    headers = [h.strip().lower() for h in page.locator("#result_list thead th").all_inner_texts()]
+    for column in ("supplier", "recipient", "materiel", "status", "route", "contested", "sanctioned", "reviewed",
+                   "first reported"):
+        assert column in headers, headers
+    assert page_width(page) <= LAPTOP["width"], "the transfer list scrolls sideways"
+    page.screenshot(path=str(SCREENSHOTS / "admin-transfer-list-1366.png"))
+    # The year filter offers the years the data has.
+    assert page.locator("#changelist-filter a", has_text="2022").count() == 1
+
+    page.goto(f"{live_server.url}{reverse('admin:transfers_claim_changelist')}")
+    headers = [h.strip().lower() for h in page.locator("#result_list thead th").all_inner_texts()]
+    for column in ("stance", "claimant", "credibility"):
+        assert column in headers, headers
+    assert page_width(page) <= LAPTOP["width"], "the claims list scrolls sideways"
+
+    transfer = admin_world["transfer"]
+    page.goto(f"{live_server.url}{reverse('admin:transfers_transfer_change', args=[transfer.pk])}")
+    page.wait_for_selector("#claims-group")
+    page.screenshot(path=str(SCREENSHOTS / "admin-transfer-change-1366.png"), full_page=True)
+    wide = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 1366)"
+        ".slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className)"
+    )
+    assert page_width(page) <= LAPTOP["width"], f"a transfer's page scrolls sideways: {wide}"

@@ -7,6 +7,9 @@ from transfers.health import healthz
 admin.site.site_header = "Arms-transfer tracker"
 admin.site.site_title = "Arms-transfer tracker"
 admin.site.index_title = "Curation"
+# No navigation sidebar beside every page: on a 1366 px laptop it left the transfer list too
+# narrow for its columns (breadcrumbs and the index lead everywhere it did).
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/v1/", permanent=False)),

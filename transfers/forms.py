@@ -3,9 +3,8 @@
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 
+from .history import CHANGE_REASON_MAX
 from .models import Actor, Materiel, State
-
-CHANGE_REASON_MAX = 100  # simple-history's history_change_reason column
 
 
 class AliasesField(forms.CharField):

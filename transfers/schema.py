@@ -40,7 +40,7 @@ VALIDATION_ERROR = {
 }
 
 WRITES = {"create", "update", "partial_update", "destroy"}
-ONE_RECORD = {"retrieve", "update", "partial_update", "destroy"}
+ONE_RECORD = {"retrieve", "update", "partial_update", "destroy", "history"}
 
 
 class TrackerAutoSchema(AutoSchema):
@@ -80,7 +80,7 @@ class TrackerAutoSchema(AutoSchema):
             response["description"] = description
             responses.setdefault(code, response)
 
-        if action in {"list", "create", "update", "partial_update"}:
+        if action in {"list", "retrieve", "create", "update", "partial_update"}:
             add("400", VALIDATION_ERROR, "Invalid parameters or input; each message names its field.")
         add("401", ErrorSerializer, "Credentials were given but are not valid, or are needed for this.")
         if action in WRITES:

@@ -3,12 +3,15 @@
 References are written and read by natural key: States by ISO3 code, everything else by slug.
 """
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .choices import Credibility, DatePrecision, PlaceKind, Stance, TransferStatus
+from .history import CHANGE_REASON_MAX
 from .models import (
     Actor,
     Claim,
@@ -26,6 +29,46 @@ MAX_QUOTE_LENGTH = 20_000
 MAX_TEXT_LENGTH = 100_000
 MAX_SOURCE_TEXT_LENGTH = 5_000_000
 BIGINT_MAX = 2**63 - 1
+
+
+class StrictInputMixin:
+    """Input that names what is wrong with it.
+
+    A body field the serializer does not know answers 400 naming it (a typo must not be dropped
+    silently); a vocabulary value that is not allowed lists the allowed ones. Fields the record
+    shows but a client cannot write (``ignored_fields``, and the serializer's read-only fields) are
+    taken and ignored, so that a PUT built from a GET still works. The top-level body may carry
+    ``change_reason``, which the view keeps in the history (see transfers.history).
+    """
+
+    ignored_fields: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            # (A related field has choices too, read from the database: only vocabularies here.)
+            if isinstance(field, serializers.ChoiceField) and field.choices:
+                allowed = ", ".join(str(value) for value in field.choices)
+                field.error_messages["invalid_choice"] = f'"{{input}}" is not a valid choice. Allowed: {allowed}.'
+        if self.root is self:
+            fields["change_reason"] = serializers.CharField(
+                write_only=True, required=False, allow_blank=True, max_length=CHANGE_REASON_MAX,
+                help_text="Why this change is made: kept in the record's history (or send X-Change-Reason).",
+            )
+        return fields
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            known = {*self.fields, *self.ignored_fields}
+            unknown = [str(name)[:100] for name in data if name not in known]
+            if unknown:
+                accepted = ", ".join(name for name, field in self.fields.items() if not field.read_only)
+                raise serializers.ValidationError(
+                    {name: [f"Unknown field. Accepted: {accepted}."] for name in unknown[:20]}
+                )
+        value = super().to_internal_value(data)
+        value.pop("change_reason", None)  # the view's: it goes to the history, not the record
+        return value
 
 
 class NaturalKeyField(serializers.SlugRelatedField):
@@ -82,7 +125,7 @@ class SanctionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StateSerializer(serializers.ModelSerializer):
+class StateSerializer(StrictInputMixin, serializers.ModelSerializer):
     iso3 = serializers.RegexField(
         r"^[A-Z]{3}$", max_length=3, help_text="ISO 3166-1 alpha-3 code, upper case (e.g. PRK).",
         error_messages={"invalid": "Three upper-case letters (ISO 3166-1 alpha-3)."},
@@ -125,7 +168,7 @@ class QuotedSerializerMixin:
         return attrs
 
 
-class ActorSerializer(QuotedSerializerMixin, serializers.ModelSerializer):
+class ActorSerializer(StrictInputMixin, QuotedSerializerMixin, serializers.ModelSerializer):
     state = state_key(allow_null=True, required=False, help_text="ISO3 code of the actor's State, or null.")
     part_of = slug_key(Actor, allow_null=True, required=False, help_text="Slug of the organisation it belongs to.")
     source = slug_key(Source, allow_null=True, required=False, help_text="Slug of the source of the description.")
@@ -138,7 +181,7 @@ class ActorSerializer(QuotedSerializerMixin, serializers.ModelSerializer):
         extra_kwargs = {"description": {"max_length": MAX_TEXT_LENGTH}}
 
 
-class MaterielSerializer(serializers.ModelSerializer):
+class MaterielSerializer(StrictInputMixin, serializers.ModelSerializer):
     aliases = AliasesField()
     kind_of = slug_key(
         Materiel, allow_null=True, required=False, help_text="Slug of the broader materiel this is a kind of."
@@ -170,7 +213,7 @@ class BlankableURLField(serializers.CharField):
         return value
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(StrictInputMixin, serializers.ModelSerializer):
     """A source as lists show it: everything but the stored text."""
 
     authors = AliasesField()
@@ -303,7 +346,7 @@ class TransferSerializer(serializers.ModelSerializer):
 # --- transfers: input -------------------------------------------------------------------------
 
 
-class ClaimWriteSerializer(serializers.Serializer):
+class ClaimWriteSerializer(StrictInputMixin, serializers.Serializer):
     slug = serializers.SlugField(max_length=120, required=False, help_text="Generated when omitted.")
     source = slug_key(Source, help_text="Slug of the source quoted.")
     quote = serializers.CharField(max_length=MAX_QUOTE_LENGTH, help_text="Verbatim passage of the source's text.")
@@ -325,7 +368,7 @@ class ClaimWriteSerializer(serializers.Serializer):
         return attrs
 
 
-class EventWriteSerializer(serializers.Serializer):
+class EventWriteSerializer(StrictInputMixin, serializers.Serializer):
     status = serializers.ChoiceField(choices=TransferStatus.choices)
     date = serializers.DateField(help_text="For month or year precision, the first day of the period.")
     date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
@@ -343,8 +386,14 @@ class EventWriteSerializer(serializers.Serializer):
         return attrs
 
 
-class TransferWriteSerializer(serializers.Serializer):
+class TransferWriteSerializer(StrictInputMixin, serializers.Serializer):
     """What a client sends to create or change a transfer. Claims and events only on create."""
+
+    # What a transfer's record shows but a client does not write: accepted in a PUT built from a GET.
+    ignored_fields = (
+        "id", "supplier_name", "recipient_name", "supplier_actor_name", "recipient_actor_name", "materiel_name",
+        "category", "destination_name", "sanctioned", "contested", "reviewed",
+    )
 
     slug = serializers.SlugField(max_length=120, required=False, help_text="Generated when omitted.")
     supplier = state_key(help_text="ISO3 code of the supplying State.")

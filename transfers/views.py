@@ -12,12 +12,15 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import JsonResponse, StreamingHttpResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers as drf_serializers
 from rest_framework import status, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from . import filters, selectors, serializers
+from .history import CHANGE_REASON_MAX, change_reason, history_entries
 from .models import Actor, Claim, Materiel, SanctionDesignation, Source, State, Transfer
 from .pagination import IdsFirstKeysetPagination, KeysetPagination, keyset_ordered
 from .parsers import GuardedJSONParser
@@ -38,6 +41,24 @@ def in_transaction(lines):
     """
     with transaction.atomic():
         yield from lines
+
+
+CHANGE_REASON_HEADER = "X-Change-Reason"
+# What the history says of an API write that gave no reason.
+DEFAULT_REASONS = {"POST": "Created through the API", "PUT": "Changed through the API",
+                   "PATCH": "Changed through the API", "DELETE": "Deleted through the API"}
+
+
+class HistoryEntrySerializer(drf_serializers.Serializer):
+    """One entry of a record's history (documents /history/; history_entries builds the data)."""
+
+    date = drf_serializers.DateTimeField()
+    user = drf_serializers.CharField(allow_null=True, help_text="Username of who made the change.")
+    type = drf_serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    reason = drf_serializers.CharField(allow_null=True, help_text="Why, as its author gave it.")
+    changes = drf_serializers.ListField(
+        child=drf_serializers.DictField(), help_text="[{field, old, new}]: references by natural key."
+    )
 
 
 class APIViewSet(viewsets.ModelViewSet):
@@ -74,7 +95,34 @@ class APIViewSet(viewsets.ModelViewSet):
         return super().list(request, *args, **kwargs)
 
     def csv_columns(self) -> list[str]:
-        return list(self.get_serializer().fields)
+        return [name for name, field in self.get_serializer().fields.items() if not field.write_only]
+
+    def change_reason(self) -> str:
+        """Why this write is made: the X-Change-Reason header, else the body's change_reason."""
+        reason = self.request.headers.get(CHANGE_REASON_HEADER)
+        if reason is None and isinstance(self.request.data, dict):
+            reason = self.request.data.get("change_reason")
+        if reason is not None and (not isinstance(reason, str) or len(reason) > CHANGE_REASON_MAX):
+            raise ValidationError({"change_reason": [f"A text of at most {CHANGE_REASON_MAX} characters."]})
+        return reason or DEFAULT_REASONS.get(self.request.method, "Through the API")
+
+    def perform_create(self, serializer):
+        with change_reason(self.change_reason()):
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with change_reason(self.change_reason()):
+            serializer.save()
+
+    def perform_destroy(self, instance):
+        with change_reason(self.change_reason()):
+            instance.delete()
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, *args, **kwargs):
+        """The record's history, newest first: when, who, why, and which fields changed."""
+        return Response(history_entries(self.get_object()))
 
     def csv_response(self, queryset: QuerySet) -> StreamingHttpResponse:
         serializer = self.get_serializer()
@@ -212,6 +260,8 @@ class TransferViewSet(APIViewSet):
         if self.action in ("list", "retrieve"):
             # Reads: plain rows, shaped by selectors.transfer_records (2 queries whatever the page size).
             return self.rows()
+        if self.action == "history":
+            return Transfer.objects.all()
         return selectors.transfer_details(selectors.transfer_list()).order_by("-first_reported", "-id")
 
     def get_renderers(self):
@@ -269,7 +319,8 @@ class TransferViewSet(APIViewSet):
     def create(self, request, *args, **kwargs):
         serializer = serializers.TransferWriteSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        transfer = transfer_create(**serializer.validated_data)
+        with change_reason(self.change_reason()):
+            transfer = transfer_create(**serializer.validated_data)
         return self._output(transfer.pk, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -278,7 +329,8 @@ class TransferViewSet(APIViewSet):
             transfer, data=request.data, partial=kwargs.get("partial", False), context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        transfer_update(transfer=transfer, data=serializer.validated_data)
+        with change_reason(self.change_reason()):
+            transfer_update(transfer=transfer, data=serializer.validated_data)
         return self._output(transfer.pk)
 
 

@@ -36,6 +36,13 @@ class CurationInline(KnownLabelsMixin, admin.TabularInline):
     extra = 0
 
 
+class CurationStackedInline(KnownLabelsMixin, admin.StackedInline):
+    """For rows with long texts (a claim's quote and note): one block per record, page-wide."""
+
+    form = KnownLabelsForm
+    extra = 0
+
+
 class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
     """A model admin whose every write leaves a historical record with its user and reason."""
 

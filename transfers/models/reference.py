@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from transfers.choices import (
     M49_SUBREGIONS,
@@ -13,6 +12,7 @@ from transfers.choices import (
     PlaceKind,
     UNRegisterCategory,
 )
+from transfers.history import History
 
 from .base import Attributed, Record, SlugManager, choices_constraint
 
@@ -52,7 +52,7 @@ class State(Record):
     )
 
     objects = StateManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -113,7 +113,7 @@ class Actor(Record, Attributed):
     description = models.TextField(blank=True)
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -190,7 +190,7 @@ class Materiel(Record):
     description = models.TextField(blank=True)
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -246,7 +246,7 @@ class Place(Record, Attributed):
     description = models.TextField(blank=True)
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]

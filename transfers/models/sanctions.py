@@ -2,9 +2,9 @@
 
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from transfers.choices import Credibility, SanctionKind
+from transfers.history import History
 
 from .base import Record, SlugManager, choices_constraint, quote_check, validate_quote
 from .reference import Actor, State
@@ -24,7 +24,7 @@ class SanctionsRegime(Record):
     description = models.TextField(blank=True)
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -54,7 +54,7 @@ class SanctionDesignation(Record):
     note = models.TextField(blank=True)
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["regime", "id"]

@@ -2,9 +2,9 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from transfers.choices import Reliability, SourceKind
+from transfers.history import History
 
 from .base import Record, SlugManager, choices_constraint
 
@@ -35,7 +35,7 @@ class Source(Record):
     note = models.TextField(blank=True, help_text="Curator's note: how the text was obtained, caveats.")
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["-published", "slug"]

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
-from simple_history.models import HistoricalRecords
 
 from transfers.choices import Credibility, DatePrecision, MaterielCategory, Stance, TransferStatus
+from transfers.history import History
 
 from .base import Record, SlugManager, choices_constraint, quote_check, validate_quote
 from .reference import Actor, Materiel, Place, State
@@ -98,7 +98,7 @@ class Transfer(Record):
     objects = SlugManager()
     # History rows are read by transfer id (and date); indexing their other columns would only slow
     # every write, bulk imports above all.
-    history = HistoricalRecords(no_db_index=[
+    history = History(no_db_index=[
         "slug", "supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "destination", "reviewed_by",
     ])
 
@@ -184,7 +184,7 @@ class TransferVia(models.Model):
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="+")
 
     objects = TransferViaManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = "transit State"
@@ -211,7 +211,7 @@ class TransferViaRegion(models.Model):
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
 
     objects = TransferViaRegionManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = "transit region"
@@ -248,7 +248,7 @@ class Claim(Record):
     note = models.TextField(blank=True, help_text="Why this credibility; what the quote implies but does not state.")
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["transfer", "id"]
@@ -306,7 +306,7 @@ class TransferEvent(models.Model):
     note = models.TextField(blank=True)
 
     objects = TransferEventManager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["transfer", "date", "id"]
