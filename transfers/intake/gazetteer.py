@@ -88,7 +88,7 @@ def _key(name: str) -> str:
 
 
 def build() -> Gazetteer:
-    """The gazetteer of everything in the database now (five queries)."""
+    """The gazetteer of everything in the database now (four queries)."""
     gazetteer = Gazetteer()
     states = list(State.objects.values_list("iso3", "name", "aliases"))
     for iso3, name, aliases in states:
