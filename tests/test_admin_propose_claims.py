@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from transfers.intake.proposals import propose
 from transfers.models import Claim, ProposalRejection, Source, Transfer
 from transfers.services.claims import claim_add
 
@@ -58,7 +59,7 @@ def test_the_changelist_action_leads_to_the_page(editor_client, source):
 def test_accepting_writes_a_draft_transfer_with_its_claim_and_rejecting_is_remembered(editor_client, source):
     response = editor_client.get(page(source))
     rows = response.context["rows"]
-    assert len(rows) == 19
+    assert len(rows) == len(propose(source).proposals) > 2
     first = rows[0][1]
     assert first.quote.startswith("The North Korean government")
     response = editor_client.post(page(source), post_data(response, {0: "accept", 1: "reject"}, row0__credibility="3"))
@@ -73,7 +74,7 @@ def test_accepting_writes_a_draft_transfer_with_its_claim_and_rejecting_is_remem
     assert ProposalRejection.objects.get().fingerprint == rows[1][1].fingerprint
     # Neither is proposed again.
     again = editor_client.get(page(source)).context["rows"]
-    assert len(again) == 17
+    assert len(again) == len(rows) - 2
     assert {first.fingerprint, rows[1][1].fingerprint}.isdisjoint({p.fingerprint for _f, p in again})
 
 

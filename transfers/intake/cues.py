@@ -127,6 +127,10 @@ PATRON_AFTER = _compile(r"^'s\s+(\w+\s+){0,3}(patron|supplier|backer|benefactor|
 # "North Korea and Iran": a name joined to the previous one shares its role.
 COORDINATED = _compile(r"^\s*(,|and|or|,\s*and)\s*$")
 
+# What a service works on, when a sentence names a service: "to train operatives on the drone
+# systems", "maintenance of the aircraft".
+SERVICE_OBJECT = _compile(r"\b(on|of|repair(ing)?|maintain(ing)?|servic(e|ing))\s+(the\s+)?$")
+
 # --- Route and destination ---
 ROUTE_BEFORE = _compile(
     r"\b(via|through|transit(ing)?|by way of|routed through|countries in|using countries in)\s+(the\s+)?"

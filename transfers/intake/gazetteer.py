@@ -28,6 +28,7 @@ class Entry:
     state: str | None = None  # the State the record belongs to (an actor's, a place's), if any
     actor_kind: str = ""
     place_kind: str = ""
+    category: str = ""  # a materiel's category
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,10 @@ def build() -> Gazetteer:
             gazetteer.add(word, entry)
     for slug, name, kind, iso3 in Place.objects.values_list("slug", "name", "kind", "state__iso3"):
         gazetteer.add(name, Entry("place", slug, state=iso3, place_kind=kind))
-    for slug, name, designation, aliases in Materiel.objects.values_list("slug", "name", "designation", "aliases"):
-        entry = Entry("materiel", slug)
+    for slug, name, designation, aliases, category in Materiel.objects.values_list(
+        "slug", "name", "designation", "aliases", "category"
+    ):
+        entry = Entry("materiel", slug, category=category)
         for word in [name, designation, *aliases]:
             if word:
                 gazetteer.add(word, entry)

@@ -19,7 +19,7 @@ from datetime import date
 
 from django.db.models import Q
 
-from transfers.choices import Credibility, DatePrecision, Stance, TransferStatus
+from transfers.choices import Credibility, DatePrecision, MaterielCategory, Stance, TransferStatus
 from transfers.models import Actor, Claim, Materiel, ProposalRejection, Source, Transfer, TransferEvent
 from transfers.quotes import normalize
 
@@ -191,7 +191,7 @@ class _Reader:
         elif not suppliers and not recipients and len(others) == 2:
             suppliers, recipients = others[:1], others[1:]
             reasons.append("roles not stated: the first party named is taken as supplier; check them")
-        materiel = _unique(e.key for m in materiel_mentions for e in m.of_kind("materiel"))
+        materiel = self.materiel(s, materiel_mentions, reasons)
         unknown_roles = self.unknown_names(s, mentions)
         unknown = list(unknown_roles)
         # A role an unknown name holds is not filled from an earlier sentence: that would be a guess.
@@ -241,6 +241,21 @@ class _Reader:
                         reasons=[*reasons, *why, *(f"status: {cue!r} → {status}" for _p, status, cue in events)],
                         unresolved=unknown,
                     ))
+
+    def materiel(self, s: Sentence, mentions: list[Mention], reasons: list[str]) -> list[str]:
+        """The materiel a sentence reports as transferred: where it names a service (technicians,
+        training), what the service works on ("to train operatives on the drone systems") is not."""
+        services = any(e.category == MaterielCategory.SERVICES for m in mentions for e in m.of_kind("materiel"))
+        found = []
+        for m in mentions:
+            before = self.folded[max(s.start, m.start - 30):m.start]
+            if services and cues.SERVICE_OBJECT.search(before) and not any(
+                e.category == MaterielCategory.SERVICES for e in m.of_kind("materiel")
+            ):
+                reasons.append(f"{m.surface!r}: what the service works on, not transferred")
+                continue
+            found.extend(e.key for e in m.of_kind("materiel"))
+        return _unique(found)
 
     # --- speakers and deniers ---
 
