@@ -122,7 +122,7 @@ def build_world() -> World:
         "middle-east": factories.PlaceFactory(slug="middle-east", name="the Middle East", kind="region"),
         "crimea": factories.PlaceFactory(slug="crimea", name="Crimea", kind="territory", state=states["UKR"]),
     }
-    models.TransferViaRegion.objects.create(transfer=transfers["shells"], place=places["middle-east"])
+    models.TransferVia.objects.create(transfer=transfers["shells"], place=places["middle-east"])
     transfers["drones"].destination = places["crimea"]
     transfers["drones"].save()
     transfers["us-shells"].reviewed_at = datetime.datetime(2023, 2, 1, tzinfo=datetime.UTC)

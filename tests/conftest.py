@@ -77,7 +77,7 @@ def admin_world(db):
         slug="prk-rus-shells", supplier=prk, recipient=rus, materiel=materiel, description="Covert shells"
     )
     transfer.route.create(state=syr)
-    transfer.route_regions.create(place=region)
+    transfer.route.create(place=region)
     asserts = f.ClaimFactory(slug="prk-shells-white-house", transfer=transfer, source=source, claimant=white_house)
     denies = f.ClaimFactory(
         slug="prk-denies", transfer=transfer, source=source, stance="denies",

@@ -143,7 +143,7 @@ def world_of(size: int) -> None:
     regime = f.SanctionsRegimeFactory(imposed_by=f.ActorFactory())
     for _ in range(size):
         transfer = f.TransferFactory(destination=f.PlaceFactory(state=f.StateFactory(), controlled_by=f.ActorFactory()))
-        transfer.route_regions.create(place=f.PlaceFactory())
+        transfer.route.create(place=f.PlaceFactory())
         models.SanctionDesignation.objects.create(
             slug=f"designation-{transfer.pk}", regime=regime, state=transfer.supplier, source=source,
             quote="the shipment of rockets left the port in March",

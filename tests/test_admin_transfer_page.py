@@ -25,7 +25,7 @@ def test_it_shows_claims_with_whether_their_quote_was_found(editor_client, admin
 
     assert response.status_code == 200
     formsets = {inline.formset.prefix: inline for inline in response.context["inline_admin_formsets"]}
-    assert set(formsets) == {"claims", "events", "route", "route_regions"}
+    assert set(formsets) == {"claims", "events", "route", "parties", "breaches"}
     claims = formsets["claims"]
     assert [form.instance for form in claims.formset.forms] == [admin_world["asserts"], admin_world["denies"], broken]
     content = response.content.decode()
@@ -127,7 +127,7 @@ def transfer_with(claims: int) -> models.Transfer:
         year = datetime.date(2000 + i, 1, 1)
         f.TransferEventFactory(transfer=transfer, claim=claim, date=year, date_precision="year")
         transfer.route.create(state=f.StateFactory())
-        transfer.route_regions.create(place=f.PlaceFactory())
+        transfer.route.create(place=f.PlaceFactory())
     return transfer
 
 
@@ -135,8 +135,9 @@ def transfer_with(claims: int) -> models.Transfer:
 #   1 session, 1 user, 2 permissions,
 #   1 the transfer with every reference joined (its autocompletes then need no query),
 #   1 claims (source and claimant joined), 1 timeline steps, 1 the claims offered to the timeline,
-#   1 transit States (joined), 1 transit regions (joined).
-TRANSFER_PAGE_QUERIES = 10
+#   route and parties (listed once), 1 route legs (States and places joined), 1 parties (joined),
+#   1 alleged breaches (regimes joined).
+TRANSFER_PAGE_QUERIES = 11
 
 
 def test_the_change_page_costs_the_same_for_one_claim_or_twenty(editor_client, django_assert_num_queries):

@@ -193,3 +193,44 @@ def test_a_path_without_its_trailing_slash_still_redirects(client, world):
     response = client.get("/api/v1/transfers")
     assert response.status_code == 301
     assert response["Location"] == "/api/v1/transfers/"
+
+
+# --- tampered cursors: a 400 naming the cursor, never a 500 -----------------------------------
+
+
+def tampered(order: list[str], values: list, reverse: int = 0) -> str:
+    import base64
+
+    token = json.dumps({"o": order, "v": values, "r": reverse}, ensure_ascii=True).encode("utf-8")
+    return base64.urlsafe_b64encode(token).decode("ascii")
+
+
+def raw_cursor(text: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii")
+
+
+@pytest.mark.parametrize(
+    "url, cursor",
+    [
+        # Numbers past float range (1e999 parses as infinity), NUL, a lone surrogate, null keys.
+        (URL, raw_cursor('{"o":["first_reported","id"],"v":["2022-01-01",1e999],"r":0}')),
+        (URL, raw_cursor('{"o":["first_reported","id"],"v":["2022-01-01",-1e999],"r":0}')),
+        (URL, raw_cursor('{"o":["first_reported","id"],"v":["2022-01-01",1.5e300],"r":0}')),
+        (URL, tampered(["first_reported", "id"], ["2022-01-01", None])),
+        (URL, tampered(["first_reported", "id"], ["\x00", 3])),
+        (URL, raw_cursor('{"o":["first_reported","id"],"v":["\\ud800",3],"r":0}')),
+        ("/api/v1/states/", tampered(["name", "id"], ["North\x00Korea", 1])),
+        ("/api/v1/states/", raw_cursor('{"o":["name","id"],"v":["\\udfff",1],"r":0}')),
+        ("/api/v1/states/", tampered(["name", "id"], [None, 1])),
+        ("/api/v1/states/", raw_cursor('{"o":["name","id"],"v":["North Korea",1e999],"r":0}')),
+        ("/api/v1/actors/", tampered(["name", "id"], [["a list"], 1])),
+        ("/api/v1/actors/", tampered(["name", "id"], [{"an": "object"}, 1])),
+        ("/api/v1/states/", tampered(["name", "id"], ["North Korea", True])),
+    ],
+)
+def test_a_tampered_cursor_answers_400(world, url, cursor):
+    response = APIClient().get(url, {"cursor": cursor})
+    assert response.status_code == 400, response.content[:300]
+    assert "cursor" in response.json()

@@ -4,7 +4,7 @@ import datetime
 import re
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -111,7 +111,7 @@ def test_a_wrong_token_is_401(api, world):
 
 def test_session_authentication_needs_the_csrf_token(world, editor):
     api = APIClient(enforce_csrf_checks=True)
-    api.login(username="editor", password="editor-pass-123")
+    api.force_login(editor)
     response = api.post(URL, new_transfer(), format="json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
@@ -119,7 +119,7 @@ def test_session_authentication_needs_the_csrf_token(world, editor):
 
 def test_session_authentication_writes_with_the_csrf_token(world, editor):
     api = APIClient(enforce_csrf_checks=True)
-    api.login(username="editor", password="editor-pass-123")
+    api.force_login(editor)
     api.get("/admin/")  # a page with a form: sets the CSRF cookie
     token = api.cookies["csrftoken"].value
     response = api.post(URL, new_transfer(), format="json", HTTP_X_CSRFTOKEN=token)
@@ -165,7 +165,7 @@ def test_a_generated_claim_slug_fits_even_under_a_very_long_transfer_slug(as_edi
         ({"status": "lost"}, "status", '"lost" is not a valid choice.'),
         ({"via": ["SYR", "QQQ"]}, "via", "Unknown iso3 'QQQ'."),
         ({"first_reported": "2022-02-30"}, "first_reported", "Date has wrong format."),
-        ({"slug": "shells"}, "slug", "A transfer with slug 'shells' already exists."),
+        ({"slug": "shells"}, "slug", "Transfer with this Slug already exists."),
     ],
 )
 def test_invalid_input_answers_400_with_the_field_and_writes_nothing(as_editor, world, overrides, field, message):
@@ -201,23 +201,23 @@ def test_a_month_precision_date_is_the_first_of_its_month(as_editor, world):
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["events"][0]["date"] == ["A month-precision date is the first day of its month."]
+    assert response.json()["events"][0]["date"] == ["A month-precision date is stored as the first day of its month."]
 
 
 def test_a_failure_late_in_the_transaction_leaves_nothing(as_editor, world, monkeypatch):
     # The serializer accepts; the database then refuses the second event: everything rolls back.
     from transfers.services import transfers as service
 
-    original = TransferEvent.objects.create
+    original = TransferEvent.save
     calls = []
 
-    def failing_create(**kwargs):
-        calls.append(kwargs)
+    def failing_save(self, *args, **kwargs):
+        calls.append(self)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return original(**kwargs)
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(service.TransferEvent.objects, "create", failing_create)
+    monkeypatch.setattr(service.TransferEvent, "save", failing_save)
     data = new_transfer(events=[{"status": "ordered", "date": "2022-01-01"}, {"status": "delivered",
                                                                                "date": "2022-02-01"}])
     before = counts()
@@ -326,9 +326,9 @@ def test_a_source_text_change_that_strands_a_quote_is_refused(as_editor, world):
 def low_rates(monkeypatch):
     # DRF reads the rates into a class attribute at import: patch that, and empty the counters.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "5/minute"})
-    cache.clear()
+    caches["throttle"].clear()
     yield
-    cache.clear()
+    caches["throttle"].clear()
 
 
 def test_anonymous_clients_are_throttled_with_429(api, world, low_rates):

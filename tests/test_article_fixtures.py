@@ -24,9 +24,9 @@ from transfers.models import (
     Source,
     State,
     Transfer,
+    TransferBreach,
     TransferEvent,
     TransferVia,
-    TransferViaRegion,
 )
 from transfers.selectors import transfer_list
 
@@ -37,7 +37,7 @@ FIXTURES = sorted(str(path) for path in (ROOT / "fixtures").glob("*.json"))
 SEED = ROOT / "seeds" / "000_93bf3122e773a9b5.txt"
 SOURCE = "wapo-2022-11-02-dprk-shells"
 SHELLS = "prk-rus-artillery-shells-2022"
-CURATED = [Source, State, Actor, Materiel, Place, SanctionsRegime, Transfer, TransferVia, TransferViaRegion, Claim,
+CURATED = [Source, State, Actor, Materiel, Place, SanctionsRegime, Transfer, TransferVia, TransferBreach, Claim,
            TransferEvent, SanctionDesignation]
 
 
@@ -58,9 +58,9 @@ def test_the_fixtures_are_split_into_sources_reference_data_and_the_articles_tra
         "00_sources.json": {"transfers.source"},
         "10_reference.json": {"transfers.state", "transfers.actor", "transfers.materiel", "transfers.place",
                               "transfers.sanctionsregime"},
-        "20_article_2022-11-02_dprk_shells.json": {"transfers.transfer", "transfers.transferviaregion",
-                                                   "transfers.claim", "transfers.transferevent",
-                                                   "transfers.sanctiondesignation"},
+        "20_article_2022-11-02_dprk_shells.json": {"transfers.transfer", "transfers.transfervia",
+                                                   "transfers.transferbreach", "transfers.claim",
+                                                   "transfers.transferevent", "transfers.sanctiondesignation"},
     }
 
 
@@ -122,10 +122,14 @@ def test_the_shells_go_covertly_from_north_korea_to_russia_and_are_in_transit_no
 
 def test_the_shells_route_is_two_named_regions_and_no_transit_state(article):
     shells = Transfer.objects.get(slug=SHELLS)
-    regions = list(shells.via_regions.order_by("slug"))
-    assert [(p.slug, p.kind, p.state_id) for p in regions] == [("middle-east", "region", None),
-                                                              ("north-africa", "region", None)]
-    assert not shells.via.exists()
+    legs = list(shells.route.order_by("seq"))
+    # In the article's order of mention; how they travel is not disclosed (mode unknown).
+    assert [(leg.seq, leg.place.slug, leg.place.kind, leg.state_id, leg.role, leg.mode) for leg in legs] == [
+        (1, "middle-east", "region", None, "transit", "unknown"),
+        (2, "north-africa", "region", None, "transit", "unknown"),
+    ]
+    assert {leg.claim.slug for leg in legs} == {"prk-rus-shells-white-house"}
+    assert "using countries in the Middle East and North Africa" in legs[0].claim.quote
     undisclosed = shells.claims.get(slug="prk-rus-shells-kirby-route-undisclosed")
     assert "which countries are believed to be transfer points" in undisclosed.quote
 
@@ -317,7 +321,7 @@ def test_a_natural_key_dump_loads_back_into_an_empty_database_unchanged(article,
     assert all("pk" not in obj for obj in exported)
 
     # Empty the tables, children first (every reference is PROTECT).
-    for model in [TransferEvent, Claim, TransferViaRegion, TransferVia, SanctionDesignation, Transfer,
+    for model in [TransferEvent, TransferVia, TransferBreach, Claim, SanctionDesignation, Transfer,
                   SanctionsRegime, Place]:
         model.objects.all().delete()
     Actor.objects.filter(part_of__isnull=False).delete()
@@ -346,3 +350,12 @@ def test_the_readme_example_of_a_hand_written_claim_loads_on_top_of_the_article(
     claim = Claim.objects.select_related("transfer", "claimant").get(slug="prk-rus-shells-on-the-move-example")
     assert (claim.transfer.slug, claim.claimant.slug, claim.credibility) == (SHELLS, "kirby", 3)
     assert claim.quote_found() is True
+
+
+def test_north_korea_s_supplies_to_syria_are_said_to_defy_un_sanctions(article):
+    for slug in ("prk-syr-ballistic-missiles", "prk-syr-chemical-weapons-components"):
+        breach = TransferBreach.objects.get(transfer__slug=slug)
+        assert breach.regime.slug == "un-sanctions-north-korea"
+        assert breach.claim.transfer.slug == slug
+        assert "in defiance of U.N. sanctions" in breach.claim.quote
+    assert TransferBreach.objects.count() == 2

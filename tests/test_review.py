@@ -187,3 +187,58 @@ def test_editing_a_claim_on_its_own_admin_page_returns_its_reviewed_transfer_to_
     claim.transfer.refresh_from_db()
     assert not claim.transfer.is_reviewed
     assert claim.transfer.history.first().history_change_reason == "regraded (returned to draft)"
+
+
+# --- four eyes for real: whoever changed the transfer since its last review cannot review it ---
+
+
+@pytest.fixture
+def third_editor(django_user_model, groups):
+    from transfers.groups import EDITOR
+
+    user = django_user_model.objects.create_user("editor3", password="editor-pass-789", is_staff=True)
+    user.groups.add(groups[EDITOR])
+    return user
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_an_editor_who_changed_someone_elses_transfer_cannot_review_it(editor, second_editor, third_editor):
+    # The bypass: B edits A's transfer (supplier, quantity) through the API, then marks it reviewed.
+    transfer = created_by(editor)
+    other = f.StateFactory(iso3="XXA", name="Test State A (test data)")
+    response = api_as(second_editor).patch(
+        f"/api/v1/transfers/{transfer.pk}/", {"supplier": other.iso3, "quantity": 12}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    with pytest.raises(ReviewRefused, match="was changed by you since its last review"):
+        transfer_mark_reviewed(transfer=models.Transfer.objects.get(pk=transfer.pk), user=second_editor)
+    with pytest.raises(ReviewRefused, match="created by you"):
+        transfer_mark_reviewed(transfer=models.Transfer.objects.get(pk=transfer.pk), user=editor)
+    reviewed = transfer_mark_reviewed(transfer=models.Transfer.objects.get(pk=transfer.pk), user=third_editor)
+    assert reviewed.reviewed_by == third_editor
+
+
+def test_changing_a_claim_of_a_transfer_counts_as_changing_it(client, editor, second_editor, third_editor):
+    transfer = created_by(editor)
+    claim = f.ClaimFactory(transfer=transfer)
+    transfer_mark_reviewed(transfer=transfer, user=third_editor)
+    client.force_login(second_editor)
+    url = reverse("admin:transfers_claim_change", args=[claim.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update(note="A second look (test data).", change_reason="Reworded the note")
+    assert client.post(url, data).status_code == 302
+    transfer = models.Transfer.objects.get(pk=transfer.pk)
+    assert not transfer.is_reviewed  # the claim changed: a draft again
+    response = review_action(client, transfer)
+    assert "was changed by you since its last review" in " ".join(messages_of(response))
+    transfer.refresh_from_db()
+    assert not transfer.is_reviewed
+    # The earlier reviewer did not touch it since: they may review it again.
+    assert transfer_mark_reviewed(transfer=transfer, user=third_editor).reviewed_by == third_editor

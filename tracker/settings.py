@@ -4,6 +4,7 @@ Secure by default: DEBUG is off unless DEBUG=true, and with DEBUG off SECRET_KEY
 the HTTPS/cookie hardening that `manage.py check --deploy` asks for is on.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
+    "axes",
     "transfers",
 ]
 
@@ -57,6 +59,25 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Failed admin logins: after AXES_FAILURE_LIMIT failures for one username from one address, that
+# pair is locked out for AXES_COOLOFF_HOURS (django-axes, its records in the database: every worker
+# sees them). A successful login resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(hours=env.float("AXES_COOLOFF_HOURS", default=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Behind a proxy the client's address is in X-Forwarded-For, trusted as far as NUM_PROXIES says.
+AXES_IPWARE_PROXY_COUNT = env.int("NUM_PROXIES", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else [
+    "REMOTE_ADDR"
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -156,9 +177,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Refused deletions, database rules and errors of CSV requests as clear JSON 4xx answers.
     "EXCEPTION_HANDLER": "transfers.exceptions.api_exception_handler",
+    # Counted in the shared "throttle" cache (below), so that the limits hold across all workers.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "transfers.throttling.AnonRateThrottle",
+        "transfers.throttling.UserRateThrottle",
     ],
     # Trust no X-Forwarded-For hop unless told how many proxies sit in front: otherwise a client
     # could pick its own throttling identity.
@@ -190,6 +212,11 @@ SPECTACULAR_SETTINGS = {
         "TransferStatusEnum": "transfers.choices.TransferStatus",
         "StanceEnum": "transfers.choices.Stance",
         "DatePrecisionEnum": "transfers.choices.DatePrecision",
+        "LegRoleEnum": "transfers.choices.LegRole",
+        "PartyRoleEnum": "transfers.choices.PartyRole",
+        "TransportModeEnum": "transfers.choices.TransportMode",
+        "PlaceKindEnum": "transfers.choices.PlaceKind",
+        "SanctionKindEnum": "transfers.choices.SanctionKind",
         "M49SubregionEnum": "transfers.choices.M49Subregion",
     },
     "POSTPROCESSING_HOOKS": [
@@ -198,7 +225,25 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Fixtures remember which fields each record names (strict loaddata: transfers.management.commands.loaddata).
+SERIALIZATION_MODULES = {"json": "transfers.fixture_json"}
+
+# The admin's XLSX export replaces characters a spreadsheet cannot hold (U+000B ...) with U+FFFD
+# instead of failing the whole file; formulas are neutralised by transfers.resources.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+
+# "throttle" is shared by every worker: Redis when REDIS_URL is set, else a table in the database
+# (created by migration 0011). The default cache holds nothing that must be shared.
+REDIS_URL = env.str("REDIS_URL", default="")
+SHARED_CACHE = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "tracker"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tracker_cache"}
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": SHARED_CACHE,
+}
 
 LOGGING = {
     "version": 1,

@@ -13,7 +13,10 @@ from .settings import REST_FRAMEWORK, STORAGES  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 SECURE_SSL_REDIRECT = False
-# Throttling is tested on its own with low rates; elsewhere it would make tests order-dependent.
+# Throttling is tested on its own with low rates and the shared cache (tests/test_limits.py);
+# elsewhere it would make tests order-dependent, and its counts would show in query counts.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+          "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}}
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}
 # Tests serve static files through the finders; there is no collectstatic output to look for.
 WHITENOISE_AUTOREFRESH = True

@@ -10,8 +10,7 @@ the historical rows themselves (see ``transfers.services.imports``).
 
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 
 from django.db import connections
 from django.db.models import JSONField, Max, Model
@@ -85,46 +84,6 @@ def copy_rows(connection, table: str, columns: Sequence[str], rows: Iterable[Seq
     if buffer:
         copy_text(connection, table, columns, "".join(buffer))
     return written
-
-
-def can_skip_row_triggers(connection, tables: Sequence[str]) -> bool:
-    """Whether writes into ``tables`` may run without PostgreSQL's per-row triggers (``row_triggers_off``).
-
-    Only where the connection's role may set ``session_replication_role`` (a superuser, or a role
-    granted ``SET`` on it, PostgreSQL 15+), and only if the tables' sole triggers are foreign-key
-    checks: the caller takes their place (see ``transfers.services.imports._ReferenceLocks``). Any
-    other trigger (added by hand, say) would be skipped silently, so its presence keeps them all on.
-    """
-    if connection.vendor != "postgresql" or connection.pg_version < 150000:
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT has_parameter_privilege('session_replication_role', 'SET'), count(t.oid) "
-            "FROM pg_trigger t LEFT JOIN pg_constraint c ON c.oid = t.tgconstraint "
-            "WHERE t.tgrelid = ANY(%s::regclass[]) AND c.contype IS DISTINCT FROM 'f'",
-            [list(tables)],
-        )
-        allowed, other_triggers = cursor.fetchone()
-    return allowed and not other_triggers
-
-
-@contextmanager
-def row_triggers_off(connection) -> Iterator[None]:
-    """Inside a transaction: rows written in the block queue no trigger, foreign-key checks included.
-
-    ``session_replication_role = replica`` is how ``pg_restore`` and logical replication load rows
-    whose references are known to hold. PostgreSQL decides per row, as it writes it, whether a
-    trigger fires, so statements after the block are checked as usual. If the block raises, the
-    setting is left to the rollback that must follow (SET LOCAL is undone with its transaction or
-    savepoint).
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('session_replication_role'), "
-                       "set_config('session_replication_role', 'replica', true)")
-        before = cursor.fetchone()[0]
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('session_replication_role', %s, true)", [before])
 
 
 def _dump_json(row: Sequence, positions: list[int]) -> list:

@@ -96,8 +96,49 @@ class TransferStatus(models.TextChoices):
 
 
 class Stance(models.TextChoices):
+    """What a claim does to its transfer. ``disputes`` confirms the transfer but disputes a detail
+    (its size, its date, a party): the transfer is then contested, like one a claim denies."""
+
     ASSERTS = "asserts", "Asserts"
     DENIES = "denies", "Denies"
+    DISPUTES = "disputes", "Disputes a detail (confirms the transfer)"
+
+
+# Stances that make a transfer contested.
+CONTESTING_STANCES = (Stance.DENIES, Stance.DISPUTES)
+
+
+class PartyRole(models.TextChoices):
+    """Roles in a deal beside the supplier and the recipient (SIPRI records them in its comments)."""
+
+    MANUFACTURER = "manufacturer", "Manufacturer"
+    BROKER = "broker", "Broker – arranges the deal for a fee"
+    INTERMEDIARY = "intermediary", "Intermediary – a State or actor the deal passes through"
+    SHIPPER = "shipper", "Shipper – carries the goods (shipping company, airline, carrier)"
+    FINANCIER = "financier", "Financier – pays for or finances the deal"
+    END_USER = "end_user", "End user – the unit or group that finally uses the items"
+    OTHER = "other", "Other"
+
+
+class LegRole(models.TextChoices):
+    """A route leg's place in the journey."""
+
+    ORIGIN = "origin", "Origin – where the goods leave from"
+    TRANSIT = "transit", "Transit – passed through"
+    TRANSSHIPMENT = "transshipment", "Transshipment – unloaded and reloaded onto another carrier"
+    DESTINATION = "destination", "Destination – where the goods arrive"
+
+
+# Route roles whose legs the old ``via`` (States) and ``via_regions`` (places) lists show.
+TRANSIT_ROLES = (LegRole.TRANSIT, LegRole.TRANSSHIPMENT)
+
+
+class TransportMode(models.TextChoices):
+    SEA = "sea", "Sea"
+    AIR = "air", "Air"
+    LAND = "land", "Land (road)"
+    RAIL = "rail", "Rail"
+    UNKNOWN = "unknown", "Unknown"
 
 
 class DatePrecision(models.TextChoices):

@@ -11,11 +11,20 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
+from .models.base import StaleRecord
+from .services.records import VersionMismatch
+
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with existing records."
     default_code = "conflict"
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record changed since you read it; reload it and apply the change again."
+    default_code = "precondition_failed"
 
 
 class RequestTooLarge(APIException):
@@ -56,6 +65,7 @@ def api_exception_handler(exc, context):
 
     - PROTECT/RESTRICT on delete -> 409 naming what depends on the record.
     - A Django ValidationError (model rules, the quote check in signals) -> 400 with its messages.
+    - A write based on an old version (``If-Match``, or a concurrent write of the same version) -> 412.
     - An IntegrityError (a rule only the database saw) -> 409; a DataError (a value the database
       cannot store) -> 400.
     - A statement stopped by the web statement timeout (settings.WEB_STATEMENT_TIMEOUT_MS) -> 503.
@@ -65,7 +75,12 @@ def api_exception_handler(exc, context):
         data = _refused_deletion(exc)
         exc = Conflict(data["detail"])
     elif isinstance(exc, DjangoValidationError):
-        exc = ValidationError(as_serializer_error(exc))
+        # A nested record's error keeps its position in the list (``api_detail``, set by the services).
+        exc = ValidationError(getattr(exc, "api_detail", None) or as_serializer_error(exc))
+    elif isinstance(exc, VersionMismatch | StaleRecord):
+        record = exc.record
+        data = {"detail": str(exc), "version": record.version}
+        exc = PreconditionFailed(data["detail"])
     elif isinstance(exc, IntegrityError):
         exc = Conflict(f"The change breaks a database rule: {str(exc).splitlines()[0][:300]}")
     elif isinstance(exc, DataError):

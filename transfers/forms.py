@@ -84,12 +84,37 @@ class CurationForm(KnownLabelsForm):
         required=False,
         help_text="Why you are making this change (kept in the history, e.g. 'Added the Reuters claim').",
     )
+    # The version of the record the page was opened on: a page posted after someone else saved the
+    # record is refused instead of silently undoing their change (see clean()).
+    record_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A new record explains itself; a change to an existing one must say why.
         if self.instance.pk is not None:
             self.fields["change_reason"].required = True
+        if "record_version" in self.fields:
+            self.fields["record_version"].initial = getattr(self.instance, "version", None)
+
+    def clean(self):
+        cleaned = super().clean()
+        posted, current = cleaned.get("record_version"), getattr(self.instance, "version", None)
+        if self.instance.pk is not None and posted is not None and current is not None and posted != current:
+            from transfers.services.records import last_change
+
+            who, when = last_change(self.instance)
+            # The page shown again carries the current version: saving it now is a deliberate choice.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("record_version")] = current
+            by = f" by {who}" if who else ""
+            at = f" on {when:%Y-%m-%d at %H:%M:%S} UTC" if when else ""
+            raise forms.ValidationError(
+                f"This record was changed{by}{at}, after you opened this page. Nothing was saved; your "
+                "edits are kept below. Compare them with the record's history, then save again to "
+                "keep them.",
+                code="stale",
+            )
+        return cleaned
 
     def data_changed(self) -> bool:
         """Whether any curated field changed (the reason alone is not a change of data)."""

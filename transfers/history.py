@@ -37,7 +37,7 @@ class History(HistoricalRecords):
 
 
 # Bookkeeping every save changes: not a change an analyst made.
-UNTRACKED = {"updated_at"}
+UNTRACKED = {"updated_at", "version"}
 
 
 def _natural_keys(model, pks: set) -> dict:

@@ -136,6 +136,29 @@ def page_rows(queryset: QuerySet, limit: int) -> QuerySet:
     return outer.filter(pk__in=ids)[:limit]
 
 
+def _cursor_value(field, value):
+    """A cursor's key value as the field stores it; ValueError for anything a link could not carry.
+
+    Cursors hold ints, ISO dates and strings (and null for a nullable key); anything else -- a
+    float (1e999 is infinity), a list, NUL, a lone surrogate, null for a required key -- was
+    written by hand, and would reach the database as an error rather than a page.
+    """
+    if value is None:
+        if not field.null:
+            raise ValueError("null key")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("not a key")
+    if isinstance(value, str):
+        if "\x00" in value or len(value) > 1000:
+            raise ValueError("not a key")
+        value.encode("utf-8")  # a lone surrogate raises UnicodeEncodeError, a ValueError
+    python = field.to_python(value)
+    if isinstance(python, int) and not -(2**63) <= python < 2**63:
+        raise ValueError("out of range")
+    return python
+
+
 class KeysetPagination(BasePagination):
     """``results``, ``next`` and ``previous``; ``page_size`` 1-500 (default 50); never counts rows."""
 
@@ -202,17 +225,12 @@ class KeysetPagination(BasePagination):
                 {self.cursor_query_param: ["This cursor belongs to another ordering or is invalid."]}
             )
         values = data["v"]
-        if len(values) != len(names):
+        if len(values) != len(names) or data.get("r", 0) not in (0, 1):
             raise invalid
         try:
-            position = [
-                None if value is None else fields[name].to_python(value)
-                for name, value in zip(names, values, strict=True)
-            ]
-        except (DjangoValidationError, TypeError, ValueError):
+            position = [_cursor_value(fields[name], value) for name, value in zip(names, values, strict=True)]
+        except (DjangoValidationError, TypeError, ValueError, OverflowError):
             raise invalid from None
-        if any(isinstance(v, int) and not -(2**63) <= v < 2**63 for v in position):
-            raise invalid
         return bool(data.get("r")), position
 
     def _encode_cursor(self, row, reverse: bool) -> str:

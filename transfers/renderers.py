@@ -18,6 +18,11 @@ from rest_framework.utils.encoders import JSONEncoder
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def neutralise_formula(text: str) -> str:
+    """Text a spreadsheet shows as text: a leading apostrophe before a would-be formula, else unchanged."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
 def csv_cell(value: Any) -> str:
     """One value as spreadsheet-safe text."""
     kind = type(value)  # exact types first: this runs for every cell of a million-row export

@@ -39,8 +39,10 @@ VALIDATION_ERROR = {
     "example": {"supplier": ["Unknown state code(s): XXX."]},
 }
 
-WRITES = {"create", "update", "partial_update", "destroy"}
-ONE_RECORD = {"retrieve", "update", "partial_update", "destroy", "history"}
+# POST /transfers/{key}/claims/ and /events/: writes to one record, with a body.
+ADDITIONS = {"add_claims", "add_events"}
+WRITES = {"create", "update", "partial_update", "destroy", *ADDITIONS}
+ONE_RECORD = {"retrieve", "update", "partial_update", "destroy", "history", *ADDITIONS}
 
 
 class TrackerAutoSchema(AutoSchema):
@@ -58,6 +60,17 @@ class TrackerAutoSchema(AutoSchema):
                     description=f"The record's {key}.",
                 ),
             ]
+        if action == "retrieve":
+            parameters = [*parameters, OpenApiParameter(
+                "If-None-Match", str, OpenApiParameter.HEADER,
+                description="The ETag of the copy you hold: 304 Not Modified if the record has not changed.",
+            )]
+        if action in {"update", "partial_update", "destroy"}:
+            parameters = [*parameters, OpenApiParameter(
+                "If-Match", str, OpenApiParameter.HEADER,
+                description='The ETag the record was read with (e.g. "3"): the write is refused with 412 if the '
+                "record changed since. A PATCH writes only the fields it names either way.",
+            )]
         if action == "list":
             parameters = [
                 *parameters,
@@ -80,7 +93,7 @@ class TrackerAutoSchema(AutoSchema):
             response["description"] = description
             responses.setdefault(code, response)
 
-        if action in {"list", "retrieve", "create", "update", "partial_update"}:
+        if action in {"list", "retrieve", "create", "update", "partial_update", *ADDITIONS}:
             add("400", VALIDATION_ERROR, "Invalid parameters or input; each message names its field.")
         add("401", ErrorSerializer, "Credentials were given but are not valid, or are needed for this.")
         if action in WRITES:
@@ -89,9 +102,14 @@ class TrackerAutoSchema(AutoSchema):
             add("404", ErrorSerializer, "No such record (or unknown format).")
         if action in WRITES:
             add("409", ConflictSerializer, "Conflicts with other records, e.g. a deletion others depend on.")
-        if action in {"create", "update", "partial_update"}:
+        if action in {"create", "update", "partial_update", *ADDITIONS}:
             add("413", ErrorSerializer, "The request body is too large.")
             add("415", ErrorSerializer, "Unsupported content type: send application/json.")
+        if action in {"update", "partial_update", "destroy"}:
+            add("412", ErrorSerializer, "The record changed since the version If-Match names; reload it and apply "
+                "the change again.")
+        if action == "retrieve":
+            add("304", None, "Not modified: the record still has the ETag If-None-Match names.")
         add("429", ErrorSerializer, "Too many requests: slow down (see the Retry-After header).")
         add("503", ErrorSerializer, "The query ran longer than the server allows (WEB_STATEMENT_TIMEOUT_MS) and "
             "was stopped: narrow it and try again.")

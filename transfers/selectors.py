@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connections
 from django.db.models import (
     BooleanField,
+    DateField,
     Exists,
     Expression,
     ExpressionWrapper,
@@ -20,12 +21,13 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     TextField,
     Value,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 
-from .choices import M49_SUBREGIONS, DatePrecision, Stance
+from .choices import CONTESTING_STANCES, M49_SUBREGIONS, TRANSIT_ROLES, TransferStatus
 from .lookups import Ids
 from .models import (
     Actor,
@@ -33,33 +35,72 @@ from .models import (
     Materiel,
     Place,
     SanctionDesignation,
+    SanctionsRegime,
     Source,
     State,
     Transfer,
+    TransferBreach,
     TransferEvent,
+    TransferParty,
     TransferVia,
-    TransferViaRegion,
 )
-from .models.transfers import RECENT_KEY
+from .models.transfers import RECENT_KEY, date_display
+from .rules import claims_contested
 
 
-def sanctioned_party() -> Q:
-    """True when a transfer's supplier, recipient or either named actor is under sanctions.
+def _ever_designated_party() -> Q:
+    """True when a transfer's supplier, recipient, named actors or other parties are named by some
+    designation, whatever its dates: the cheap first test of ``sanctioned_party``.
 
     Uncorrelated sub-queries, so that PostgreSQL reads the designations once per query into hashed
     sets and probes them per row; an EXISTS per row scanned every designation for each transfer
-    (43 us a row at 1M, most of a CSV export's database time). No NULL reaches an IN, so the
-    result is true or false, never unknown, and its negation means "no party is sanctioned".
+    (43 us a row at 1M, most of a CSV export's database time). No NULL reaches an IN.
     """
     designations = SanctionDesignation.objects.order_by()
     states = designations.filter(state__isnull=False).values("state_id")
     actors = designations.filter(actor__isnull=False).values("actor_id")
+    parties = TransferParty.objects.filter(transfer=OuterRef("pk")).filter(
+        Q(state_id__in=states) | Q(actor_id__in=actors)
+    )
     return (
-        Q(supplier_id__in=states)
-        | Q(recipient_id__in=states)
+        Q(supplier_id__isnull=False, supplier_id__in=states)
+        | Q(recipient_id__isnull=False, recipient_id__in=states)
         | Q(supplier_actor_id__isnull=False, supplier_actor_id__in=actors)
         | Q(recipient_actor_id__isnull=False, recipient_actor_id__in=actors)
+        | Exists(parties)
     )
+
+
+def reference_date() -> Coalesce:
+    """The date a transfer's sanctions are judged on: its earliest dated step, else first_reported."""
+    earliest = TransferEvent.objects.filter(transfer=OuterRef(OuterRef("pk"))).order_by("date").values("date")[:1]
+    return Coalesce(Subquery(earliest), OuterRef("first_reported"), output_field=DateField())
+
+
+def sanctioned_party() -> Q:
+    """True when a party to the transfer (supplier, recipient, their actors, any other party) is under
+    a designation in force on the transfer's reference date (its earliest dated step, else
+    first_reported; with neither, any designation counts).
+
+    The dateless test runs first (hashed sets, see _ever_designated_party); only the few transfers
+    it passes are probed for a designation in force.
+    """
+    parties = TransferParty.objects.filter(transfer=OuterRef(OuterRef("pk")))
+    in_force = (
+        SanctionDesignation.objects.order_by()
+        .filter(
+            Q(state_id=OuterRef("supplier_id")) | Q(state_id=OuterRef("recipient_id"))
+            | Q(actor_id=OuterRef("supplier_actor_id")) | Q(actor_id=OuterRef("recipient_actor_id"))
+            | Q(state_id__in=parties.filter(state__isnull=False).values("state_id"))
+            | Q(actor_id__in=parties.filter(actor__isnull=False).values("actor_id"))
+        )
+        .alias(day=reference_date())
+        .filter(
+            Q(day__isnull=True)
+            | ((Q(since__isnull=True) | Q(since__lte=F("day"))) & (Q(until__isnull=True) | Q(until__gte=F("day"))))
+        )
+    )
+    return _ever_designated_party() & Q(Exists(in_force))
 
 
 def sanctioned_flag() -> ExpressionWrapper:
@@ -73,9 +114,31 @@ def subregions_of(regions: Iterable[str]) -> list[str]:
     return [subregion for subregion, region in M49_SUBREGIONS.items() if region in regions]
 
 
-def denial_exists() -> Exists:
-    """True when some claim on the transfer denies it: a contested transfer."""
-    return Exists(Claim.objects.filter(transfer=OuterRef("pk"), stance=Stance.DENIES))
+def quantity_conflict_exists() -> Exists:
+    """True when the transfer's claims assert quantities whose ranges do not overlap: some claim's
+    low bound exceeds another's high bound (what models.transfers.quantity_ranges_conflict says)."""
+    figure = Q(quantity__isnull=False) | Q(quantity_low__isnull=False) | Q(quantity_high__isnull=False)
+    lowest_high = (
+        Claim.objects.filter(transfer=OuterRef("transfer")).filter(figure)
+        .annotate(high=Coalesce("quantity_high", "quantity")).filter(high__isnull=False)
+        .order_by("high").values("high")[:1]
+    )
+    return Exists(
+        Claim.objects.filter(transfer=OuterRef("pk")).filter(figure)
+        .alias(low=Coalesce("quantity_low", "quantity", Value(0))).filter(low__gt=Subquery(lowest_high))
+    )
+
+
+def contested_flag() -> Q:
+    """True when a claim denies or disputes the transfer, or its claims' quantities disagree."""
+    return Q(Exists(Claim.objects.filter(transfer=OuterRef("pk"), stance__in=CONTESTING_STANCES))) | Q(
+        quantity_conflict_exists()
+    )
+
+
+def denial_exists() -> ExpressionWrapper:
+    """``contested_flag()`` as a column (the name admin filters know)."""
+    return ExpressionWrapper(contested_flag(), output_field=BooleanField())
 
 
 def transfer_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Transfer]:
@@ -95,21 +158,20 @@ def transfer_details(queryset: QuerySet[Transfer]) -> QuerySet[Transfer]:
     One query per relation whatever the page size; the source's full text is never loaded here.
     """
     return queryset.prefetch_related(
-        Prefetch("route", queryset=TransferVia.objects.select_related("state").only("transfer_id", "state__iso3")
-                 .order_by("id")),
-        Prefetch("route_regions", queryset=TransferViaRegion.objects.select_related("place")
-                 .only("transfer_id", "place__slug").order_by("id")),
+        Prefetch("route", queryset=TransferVia.objects.select_related("state", "place", "claim").order_by("seq")),
+        Prefetch("parties", queryset=TransferParty.objects.select_related("actor", "state", "claim").order_by("id")),
+        Prefetch("breaches", queryset=TransferBreach.objects.select_related("regime", "claim").order_by("id")),
         Prefetch(
             "claims",
             queryset=Claim.objects.select_related("source", "claimant")
-            .only("id", "slug", "transfer_id", "quote", "stance", "credibility", "note", "source__slug",
-                  "claimant__slug")
+            .only("id", "slug", "transfer_id", "quote", "stance", "quantity", "quantity_low", "quantity_high",
+                  "credibility", "note", "source__slug", "claimant__slug")
             .order_by("id"),
         ),
         Prefetch(
             "events",
             queryset=TransferEvent.objects.select_related("claim")
-            .only("id", "transfer_id", "status", "date", "date_precision", "note", "claim__slug")
+            .only("id", "transfer_id", "status", "date", "date_to", "date_precision", "quantity", "note", "claim__slug")
             .order_by("date", "id"),
         ),
     )
@@ -220,14 +282,50 @@ def transfer_search(queryset: QuerySet[Transfer], text: str) -> QuerySet[Transfe
     return queryset
 
 
+# ?role= values beside the party roles: the transfer's own supplier and recipient actors, claimants.
+OWN_ROLES = ("supplier", "recipient", "claimant")
+
+
+def _actor_in_role(actors: list[int] | None, role: list[str] | None) -> Q:
+    """Transfers where one of ``actors`` (any actor when None) plays one of ``role`` (any role when None):
+    supplier or recipient actor, claimant, or a party (broker, shipper...)."""
+    roles = set(role or [*OWN_ROLES, "party"])
+    actor = {"actor_id__in": actors} if actors else {}
+    q = Q(pk__in=[])
+    if "supplier" in roles:
+        q |= Q(supplier_actor_id__in=actors) if actors else Q(supplier_actor__isnull=False)
+    if "recipient" in roles:
+        q |= Q(recipient_actor_id__in=actors) if actors else Q(recipient_actor__isnull=False)
+    if "claimant" in roles:
+        claimant = {"claimant_id__in": actors} if actors else {"claimant__isnull": False}
+        q |= Exists(Claim.objects.filter(transfer=OuterRef("pk"), **claimant))
+    party_roles = None if "party" in roles else roles - set(OWN_ROLES)
+    if party_roles is None or party_roles:
+        parties = TransferParty.objects.filter(transfer=OuterRef("pk"), **actor)
+        if party_roles:
+            parties = parties.filter(role__in=party_roles)
+        q |= Exists(parties)
+    return q
+
+
+def materiel_with_narrower(pks: list[int]) -> list[int]:
+    """The materiel ``pks`` and every materiel that is (transitively) a kind of one of them."""
+    found, frontier = set(pks), set(pks)
+    while frontier:
+        frontier = set(Materiel.objects.filter(kind_of_id__in=frontier).values_list("pk", flat=True)) - found
+        found |= frontier
+    return sorted(found)
+
+
 def transfer_filter(queryset: QuerySet[Transfer], filters: Mapping[str, Any]) -> QuerySet[Transfer]:
     """Apply the API's transfer filters (already validated: States and actors as primary keys).
 
     Keys: supplier, recipient, party, via (State pks); region (UN M49 region names); actor,
-    materiel, source, destination, place (pks); category, status, stance (vocabulary values);
-    sanctioned, covert, contested, reviewed (bool); reported_after, reported_before (dates); q (text).
-    Missing or empty values do not filter. Relations over claims and the route use EXISTS
-    so that a transfer never appears twice.
+    materiel (with what is a kind of it), source, destination, place, breaches (pks); role, category,
+    status, stance (vocabulary values); sanctioned, covert, contested, reviewed (bool);
+    reported_after, reported_before, delivered_after, delivered_before (dates); quantity_min,
+    quantity_max (numbers); q (text). Missing or empty values do not filter. Relations over claims
+    and the route use EXISTS so that a transfer never appears twice.
     """
     f = {key: value for key, value in filters.items() if value not in (None, "", [], ())}
     if "supplier" in f:
@@ -237,7 +335,9 @@ def transfer_filter(queryset: QuerySet[Transfer], filters: Mapping[str, Any]) ->
     if "party" in f:
         queryset = queryset.filter(Q(supplier_id__in=f["party"]) | Q(recipient_id__in=f["party"]))
     if "via" in f:
-        queryset = queryset.filter(Exists(TransferVia.objects.filter(transfer=OuterRef("pk"), state_id__in=f["via"])))
+        queryset = queryset.filter(Exists(TransferVia.objects.filter(
+            transfer=OuterRef("pk"), state_id__in=f["via"], role__in=TRANSIT_ROLES
+        )))
     if "region" in f:
         # The region's States by primary key (one small query): the pair and recipient indexes then
         # answer the list as they do ?party=.
@@ -247,18 +347,34 @@ def transfer_filter(queryset: QuerySet[Transfer], filters: Mapping[str, Any]) ->
     if "destination" in f:
         queryset = queryset.filter(destination_id__in=f["destination"])
     if "place" in f:
+        # The destination, or any leg of the route (origin, transit, transshipment, destination).
         queryset = queryset.filter(
             Q(destination_id__in=f["place"])
-            | Exists(TransferViaRegion.objects.filter(transfer=OuterRef("pk"), place_id__in=f["place"]))
+            | Exists(TransferVia.objects.filter(transfer=OuterRef("pk"), place_id__in=f["place"]))
         )
-    if "actor" in f:
-        queryset = queryset.filter(
-            Q(supplier_actor_id__in=f["actor"])
-            | Q(recipient_actor_id__in=f["actor"])
-            | Exists(Claim.objects.filter(transfer=OuterRef("pk"), claimant_id__in=f["actor"]))
-        )
+    if "actor" in f or "role" in f:
+        queryset = queryset.filter(_actor_in_role(f.get("actor"), f.get("role")))
     if "materiel" in f:
-        queryset = queryset.filter(materiel_id__in=f["materiel"])
+        queryset = queryset.filter(materiel_id__in=materiel_with_narrower(f["materiel"]))
+    if "breaches" in f:
+        queryset = queryset.filter(Exists(TransferBreach.objects.filter(transfer=OuterRef("pk"),
+                                                                        regime_id__in=f["breaches"])))
+    # A transfer's figure: its ordered quantity, else the range a source gives, else the delivered.
+    if "quantity_min" in f:
+        queryset = queryset.alias(
+            _upper=Coalesce("quantity", "quantity_high", "quantity_delivered")
+        ).filter(_upper__gte=f["quantity_min"])
+    if "quantity_max" in f:
+        queryset = queryset.alias(
+            _lower=Coalesce("quantity", "quantity_low", "quantity_delivered")
+        ).filter(_lower__lte=f["quantity_max"])
+    if "delivered_after" in f or "delivered_before" in f:
+        deliveries = TransferEvent.objects.filter(transfer=OuterRef("pk"), status=TransferStatus.DELIVERED)
+        if "delivered_after" in f:
+            deliveries = deliveries.filter(Q(date__gte=f["delivered_after"]) | Q(date_to__gte=f["delivered_after"]))
+        if "delivered_before" in f:
+            deliveries = deliveries.filter(date__lte=f["delivered_before"])
+        queryset = queryset.filter(Exists(deliveries))
     if "category" in f:
         # The transfer's own copy of its materiel's category, indexed with the list order.
         queryset = queryset.filter(category__in=f["category"])
@@ -276,7 +392,7 @@ def transfer_filter(queryset: QuerySet[Transfer], filters: Mapping[str, Any]) ->
     if "covert" in f:
         queryset = queryset.filter(covert=f["covert"])
     if "contested" in f:
-        queryset = queryset.filter(denial_exists() if f["contested"] else ~denial_exists())
+        queryset = queryset.filter(contested_flag() if f["contested"] else ~contested_flag())
     if "reviewed" in f:
         queryset = queryset.filter(reviewed_at__isnull=not f["reviewed"])
     # The bounds go on the list's sort key, COALESCE(first_reported, date.min), so that the index on
@@ -311,10 +427,13 @@ TRANSFER_ROW = {
     "supplier_actor": "supplier_actor_slug", "supplier_actor_name": "supplier_actor_name",
     "recipient_actor": "recipient_actor_slug", "recipient_actor_name": "recipient_actor_name",
     "materiel": "materiel_slug", "materiel_name": "materiel_name", "category": "category", "quantity": "quantity",
-    "quantity_note": "quantity_note", "status": "status", "destination": "destination_slug",
-    "destination_name": "destination_name",
-    "covert": "covert", "first_reported": "first_reported", "description": "description",
+    "quantity_delivered": "quantity_delivered", "quantity_low": "quantity_low", "quantity_high": "quantity_high",
+    "quantity_estimated": "quantity_estimated", "quantity_note": "quantity_note", "status": "status",
+    "destination": "destination_slug", "destination_name": "destination_name", "covert": "covert",
+    "first_reported": "first_reported", "description": "description", "value_amount": "value_amount",
+    "value_currency": "value_currency", "value_year": "value_year", "value_claim": "value_claim_slug",
     "sanctioned": "sanctioned", "reviewed_at": "reviewed_at", "created_at": "created_at", "updated_at": "updated_at",
+    "version": "version",
 }
 
 # The row keys read from a referenced record: key -> (reference, the referenced model, its column).
@@ -332,6 +451,7 @@ _REFERENCED = {
     "materiel_name": ("materiel", Materiel, "name"),
     "destination_slug": ("destination", Place, "slug"),
     "destination_name": ("destination", Place, "name"),
+    "value_claim_slug": ("value_claim", Claim, "slug"),
 }
 
 
@@ -339,8 +459,10 @@ _REFERENCED = {
 TRANSFER_FIELDS = [
     "id", "slug", "supplier", "supplier_name", "recipient", "recipient_name", "supplier_actor", "supplier_actor_name",
     "recipient_actor", "recipient_actor_name", "materiel", "materiel_name", "category",
-    "quantity", "quantity_note", "status", "via", "via_regions", "destination", "destination_name", "covert",
-    "first_reported", "description", "sanctioned", "contested", "reviewed", "claims", "events",
+    "quantity", "quantity_ordered", "quantity_delivered", "quantity_low", "quantity_high", "quantity_estimated",
+    "quantity_note", "deliveries", "status", "route", "via", "via_regions", "destination", "destination_name",
+    "parties", "value", "breaches", "covert", "first_reported", "description", "sanctioned", "contested", "reviewed",
+    "claims", "events",
 ]
 
 
@@ -392,24 +514,16 @@ def _rows(joined: bool) -> QuerySet:
     return Transfer.objects.annotate(sanctioned=sanctioned_flag()).values(*plain, **references)
 
 
-def _date_display(day, precision: str) -> str:
-    if day is None:
-        return ""
-    if precision == DatePrecision.YEAR:
-        return f"{day.year:04d}"
-    if precision == DatePrecision.MONTH:
-        return f"{day.year:04d}-{day.month:02d}"
-    return day.isoformat()
+# transfer_records reads a page's route, parties, breaches, claims and events in one query: a UNION
+# ALL of SELECTs with one shape, (kind, transfer, id, c0..c9), every value as text.
+_LEG, _PARTY, _BREACH, _CLAIM, _EVENT = range(5)
+_COLUMNS = [f"c{n}" for n in range(10)]
 
 
-# transfer_records reads a page's route, claims and events in one query: a UNION ALL of four
-# SELECTs with one shape, (kind, transfer, id, a..g), every value as text.
-_VIA, _REGION, _CLAIM, _EVENT = range(4)
-
-
-def _related(ids: list[int], *, route_only: bool = False) -> QuerySet:
-    """The (kind, t, i, a..g) rows of the transfers ``ids``: their route, and unless ``route_only``
-    their claims and events."""
+def _related(ids: list[int], *, quotes: bool = True) -> QuerySet:
+    """The (kind, t, i, c0..c9) rows of the transfers ``ids``: route legs, parties, breaches, claims
+    and events. Without ``quotes`` (the CSV export), claims' quotes and notes and steps' notes are
+    left out."""
 
     def text(path):
         return Cast(path, TextField())
@@ -417,29 +531,106 @@ def _related(ids: list[int], *, route_only: bool = False) -> QuerySet:
     none = Value(None, output_field=TextField())
 
     def shaped(queryset, kind, *values):
-        padded = [*values, *[none] * (7 - len(values))]
+        padded = [*values, *[none] * (len(_COLUMNS) - len(values))]
         return queryset.filter(transfer_id__any=Ids(ids)).order_by().values(
-            kind=Value(kind), t=F("transfer_id"), i=F("id"), **dict(zip("abcdefg", padded, strict=True))
+            kind=Value(kind), t=F("transfer_id"), i=F("id"), **dict(zip(_COLUMNS, padded, strict=True))
         )
 
-    route = [shaped(TransferViaRegion.objects, _REGION, text(_LookedUp("place", Place, "slug")))]
-    if not route_only:
-        route += [
-            shaped(Claim.objects, _CLAIM, text("slug"), text(_LookedUp("source", Source, "slug")), text("quote"),
-                   text("stance"), text(_LookedUp("claimant", Actor, "slug")), text("credibility"), text("note")),
-            shaped(TransferEvent.objects, _EVENT, text("status"), text("date"), text("date_precision"),
-                   text(_LookedUp("claim", Claim, "slug")), text("note")),
-        ]
-    return shaped(TransferVia.objects, _VIA, text(_LookedUp("state", State, "iso3"))).union(*route, all=True)
+    claim_slug = text(_LookedUp("claim", Claim, "slug"))
+    rest = [
+        shaped(TransferParty.objects, _PARTY, text("role"), text(_LookedUp("actor", Actor, "slug")),
+               text(_LookedUp("state", State, "iso3")), claim_slug),
+        shaped(TransferBreach.objects, _BREACH, text(_LookedUp("regime", SanctionsRegime, "slug")), claim_slug),
+        shaped(Claim.objects, _CLAIM, text("slug"), text(_LookedUp("source", Source, "slug")),
+               text("quote") if quotes else none, text("stance"), text(_LookedUp("claimant", Actor, "slug")),
+               text("credibility"), text("note") if quotes else none, text("quantity"), text("quantity_low"),
+               text("quantity_high")),
+        shaped(TransferEvent.objects, _EVENT, text("status"), text("date"), text("date_precision"), claim_slug,
+               text("note") if quotes else none, text("date_to"), text("quantity")),
+    ]
+    return shaped(
+        TransferVia.objects, _LEG, text("seq"), text(_LookedUp("state", State, "iso3")),
+        text(_LookedUp("place", Place, "slug")), text("role"), text("mode"), claim_slug,
+    ).union(*rest, all=True)
 
 
-def _routes(ids: list[int]) -> tuple[dict[int, list], dict[int, list]]:
-    """Transit States (ISO3) and regions (slugs) of each transfer, in the order entered: one query."""
-    via: dict[int, list] = {pk: [] for pk in ids}
-    regions: dict[int, list] = {pk: [] for pk in ids}
-    for step in sorted(_related(ids, route_only=True), key=lambda step: step["i"]):
-        (regions if step["kind"] == _REGION else via)[step["t"]].append(step["a"])
-    return via, regions
+def _number(value: str | None) -> int | None:
+    return None if value is None else int(value)
+
+
+class _Related:
+    """A page's related rows, grouped per transfer in the API's shapes."""
+
+    def __init__(self, ids: list[int], rows: Iterable[dict]):
+        self.legs: dict[int, list] = {pk: [] for pk in ids}
+        self.parties: dict[int, list] = {pk: [] for pk in ids}
+        self.breaches: dict[int, list] = {pk: [] for pk in ids}
+        self.claims: dict[int, list] = {pk: [] for pk in ids}
+        self.events: dict[int, list] = {pk: [] for pk in ids}
+
+        def order(r):
+            kind = r["kind"]
+            return kind, int(r["c0"]) if kind == _LEG else 0, r["c1"] if kind == _EVENT else "", r["i"]
+
+        for r in sorted(rows, key=order):
+            kind, pk = r["kind"], r["t"]
+            c = [r[name] for name in _COLUMNS]
+            if kind == _LEG:
+                self.legs[pk].append({"seq": int(c[0]), "state": c[1], "place": c[2], "role": c[3], "mode": c[4],
+                                      "claim": c[5]})
+            elif kind == _PARTY:
+                self.parties[pk].append({"role": c[0], "actor": c[1], "state": c[2], "claim": c[3]})
+            elif kind == _BREACH:
+                self.breaches[pk].append({"regime": c[0], "claim": c[1]})
+            elif kind == _CLAIM:
+                self.claims[pk].append({
+                    "slug": c[0], "source": c[1], "quote": c[2], "stance": c[3], "claimant": c[4],
+                    "credibility": int(c[5]), "note": c[6], "quantity": _number(c[7]),
+                    "quantity_low": _number(c[8]), "quantity_high": _number(c[9]),
+                })
+            else:
+                day = datetime.date.fromisoformat(c[1])
+                day_to = datetime.date.fromisoformat(c[5]) if c[5] else None
+                self.events[pk].append({
+                    "status": c[0], "date": c[1], "date_to": c[5], "date_precision": c[2],
+                    "date_display": date_display(day, c[2], day_to), "quantity": _number(c[6]),
+                    "claim": c[3], "note": c[4],
+                })
+
+    def fields(self, pk: int) -> dict:
+        legs, events = self.legs[pk], self.events[pk]
+        return {
+            "route": legs,
+            "via": [leg["state"] for leg in legs if leg["role"] in TRANSIT_ROLES and leg["state"]],
+            "via_regions": [leg["place"] for leg in legs if leg["role"] in TRANSIT_ROLES and leg["place"]],
+            "parties": self.parties[pk], "breaches": self.breaches[pk], "claims": self.claims[pk],
+            "events": events, "deliveries": deliveries(events), "contested": claims_contested(self.claims[pk]),
+        }
+
+
+def deliveries(events: list[dict]) -> list[dict]:
+    """Items delivered per year, from the timeline's dated delivery steps that carry a quantity."""
+    years: dict[int, int] = {}
+    for event in events:
+        if event["status"] == TransferStatus.DELIVERED and event["quantity"] is not None:
+            year = int(event["date"][:4])
+            years[year] = years.get(year, 0) + event["quantity"]
+    return [{"year": year, "quantity": quantity} for year, quantity in sorted(years.items())]
+
+
+def _record(row: dict, related: _Related) -> dict:
+    pk, record = row["id"], {name: row[path] for name, path in TRANSFER_ROW.items()}
+    first_reported = record["first_reported"]
+    value = None
+    if record["value_amount"] is not None:
+        value = {"amount": record["value_amount"], "currency": record["value_currency"],
+                 "year": record["value_year"], "claim": record["value_claim"]}
+    record.update(
+        first_reported=first_reported.isoformat() if first_reported else None,
+        quantity_ordered=record["quantity"], value=value, reviewed=record["reviewed_at"] is not None,
+        **related.fields(pk),
+    )
+    return record
 
 
 # An id no row has: where the compiled _related query takes its list of ids.
@@ -496,102 +687,65 @@ def transfer_row(pk: int) -> dict | None:
 
 
 def transfer_records(rows: list[dict]) -> list[dict]:
-    """Rows from ``transfer_rows`` as the API shows them, with their route, claims and events.
+    """Rows from ``transfer_rows`` as the API shows them, with their route, parties, claims and events.
 
-    One query whatever the number of rows (see _related): route steps and claims in the order they
-    were entered, events by date.
+    One query whatever the number of rows (see _related): legs by seq, claims and parties in the
+    order they were entered, events by date.
     """
     ids = [row["id"] for row in rows]
     if not ids:
         return []
-    via: dict[int, list] = {pk: [] for pk in ids}
-    regions: dict[int, list] = {pk: [] for pk in ids}
-    claims: dict[int, list] = {pk: [] for pk in ids}
-    events: dict[int, list] = {pk: [] for pk in ids}
-    related = sorted(_related_rows(ids), key=lambda r: (r["kind"], r["b"] if r["kind"] == _EVENT else "", r["i"]))
-    for r in related:
-        kind, pk = r["kind"], r["t"]
-        if kind == _VIA:
-            via[pk].append(r["a"])
-        elif kind == _REGION:
-            regions[pk].append(r["a"])
-        elif kind == _CLAIM:
-            claims[pk].append({
-                "slug": r["a"], "source": r["b"], "quote": r["c"], "stance": r["d"], "claimant": r["e"],
-                "credibility": int(r["f"]), "note": r["g"],
-            })
-        else:
-            day = datetime.date.fromisoformat(r["b"])
-            events[pk].append({
-                "status": r["a"], "date": r["b"], "date_precision": r["c"],
-                "date_display": _date_display(day, r["c"]), "claim": r["d"], "note": r["e"],
-            })
-    records = []
-    for row in rows:
-        pk, record = row["id"], {name: row[path] for name, path in TRANSFER_ROW.items()}
-        first_reported = record["first_reported"]
-        record.update(
-            first_reported=first_reported.isoformat() if first_reported else None,
-            via=via[pk], via_regions=regions[pk], claims=claims[pk], events=events[pk],
-            contested=any(claim["stance"] == Stance.DENIES for claim in claims[pk]),
-            reviewed=record["reviewed_at"] is not None,
-        )
-        records.append({name: record[name] for name in TRANSFER_FIELDS})
-    return records
+    related = _Related(ids, _related_rows(ids))
+    return [{name: record[name] for name in TRANSFER_FIELDS} for record in (_record(row, related) for row in rows)]
 
 
 # The CSV export's columns: a transfer's fields, with its claims as a count and their sources, and its
-# timeline as "status date" steps (renderers.csv_cell joins lists with ";").
+# timeline as "status date" steps; nested values flattened (renderers.csv_cell joins lists with ";").
 TRANSFER_CSV_COLUMNS = [*TRANSFER_FIELDS[: TRANSFER_FIELDS.index("claims")], "claims", "sources", "events"]
+
+
+def _leg_text(leg: dict) -> str:
+    """``2:transit:SYR+tartus:sea`` (seq, role, State and/or place, mode): the import's route syntax."""
+    where = "+".join(part for part in (leg["state"], leg["place"]) if part)
+    return f"{leg['seq']}:{leg['role']}:{where}:{leg['mode']}"
+
+
+def _csv_flat(record: dict) -> dict:
+    value = record["value"]
+    return {
+        "deliveries": [f"{d['year']}:{d['quantity']}" for d in record["deliveries"]],
+        "route": [_leg_text(leg) for leg in record["route"]],
+        "parties": [f"{p['role']}:{p['actor'] or p['state']}" for p in record["parties"]],
+        "value": f"{value['amount']} {value['currency']} {value['year'] or ''}".strip() if value else None,
+        "breaches": [b["regime"] for b in record["breaches"]],
+    }
 
 
 def transfer_csv_chunks(rows: Iterable[dict], chunk_size: int) -> Iterator[Callable[[], list[list]]]:
     """Rows from ``transfer_rows``, in their order, ``chunk_size`` at a time: for each chunk, a
     function that returns its rows as lists of TRANSFER_CSV_COLUMNS values.
 
-    The queries run here (three per chunk: route, claims, events; only what the CSV shows, no
-    quotes); the functions use no database, so another thread may run them while this one fetches
-    the next chunk. Memory stays flat however many rows stream through.
+    One query per chunk runs here (route, parties, breaches, claims and events, without quotes); the
+    functions use no database, so another thread may run them while this one fetches the next chunk.
+    Memory stays flat however many rows stream through.
     """
-    # Source slugs by id, filled as sources appear (a fourth query when a chunk cites new ones): a
-    # join would make PostgreSQL hash every source for every chunk.
-    source_slugs: dict[int, str] = {}
     for chunk in batched(rows, chunk_size):
         ids = [row["id"] for row in chunk]
-        via, regions = _routes(ids)
-        claims = list(
-            Claim.objects.filter(transfer_id__any=Ids(ids)).order_by().values_list("transfer_id", "source_id", "stance")
-        )
-        new = {source for _, source, _ in claims} - source_slugs.keys()
-        if new:
-            source_slugs.update(Source.objects.filter(pk__any=list(new)).values_list("id", "slug"))
-        events = list(
-            TransferEvent.objects.filter(transfer_id__any=Ids(ids)).order_by("date", "id")
-            .values_list("transfer_id", "status", "date", "date_precision")
-        )
-        yield partial(_csv_values, chunk, via, regions, claims, events, source_slugs)
+        related = list(_related(ids, quotes=False))
+        yield partial(_csv_values, chunk, related)
 
 
-def _csv_values(chunk: list[dict], via, regions, claims: list, events: list, source_slugs: dict) -> list[list]:
+def _csv_values(chunk: list[dict], related_rows: list[dict]) -> list[list]:
+    related = _Related([row["id"] for row in chunk], related_rows)
     row_fields = TRANSFER_CSV_COLUMNS[: TRANSFER_CSV_COLUMNS.index("claims")]
-    counts = {row["id"]: 0 for row in chunk}
-    sources: dict[int, set] = {pk: set() for pk in counts}
-    contested: set[int] = set()
-    for transfer_id, source, stance in claims:
-        counts[transfer_id] += 1
-        sources[transfer_id].add(source_slugs[source])
-        if stance == Stance.DENIES:
-            contested.add(transfer_id)
-    steps: dict[int, list] = {pk: [] for pk in counts}
-    for transfer_id, status, day, precision in events:
-        steps[transfer_id].append(f"{status} {_date_display(day, precision)}")
     values = []
     for row in chunk:
-        pk = row["id"]
-        record = {name: row[TRANSFER_ROW[name]] for name in TRANSFER_ROW}
-        record.update(via=via[pk], via_regions=regions[pk], contested=pk in contested,
-                      reviewed=record["reviewed_at"] is not None)
-        values.append([*(record[name] for name in row_fields), counts[pk], sorted(sources[pk]), steps[pk]])
+        record = _record(row, related)
+        record.update(_csv_flat(record))
+        claims = record["claims"]
+        steps = [f"{e['status']} {e['date_display']}" for e in record["events"]]
+        values.append([*(record[name] for name in row_fields), len(claims),
+                       sorted({c["source"] for c in claims}), steps])
     return values
 
 

@@ -10,7 +10,16 @@ from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .choices import Credibility, DatePrecision, PlaceKind, Stance, TransferStatus
+from .choices import (
+    TRANSIT_ROLES,
+    Credibility,
+    DatePrecision,
+    LegRole,
+    PartyRole,
+    Stance,
+    TransferStatus,
+    TransportMode,
+)
 from .history import CHANGE_REASON_MAX
 from .models import (
     Actor,
@@ -18,12 +27,12 @@ from .models import (
     Materiel,
     Place,
     SanctionDesignation,
+    SanctionsRegime,
     Source,
     State,
     Transfer,
     TransferEvent,
 )
-from .quotes import quote_in_text
 
 MAX_QUOTE_LENGTH = 20_000
 MAX_TEXT_LENGTH = 100_000
@@ -143,32 +152,9 @@ class StateSerializer(StrictInputMixin, serializers.ModelSerializer):
     def get_sanctioned(self, state) -> bool:
         return bool(state.sanctions.all())
 
-    def validate_iso3(self, value):
-        existing = State.objects.filter(iso3=value)
-        if self.instance is not None:
-            existing = existing.exclude(pk=self.instance.pk)
-        if existing.exists():
-            raise serializers.ValidationError(f"A State with ISO3 code {value} already exists.")
-        return value
 
 
-class QuotedSerializerMixin:
-    """A record that may quote a source: the quote must stand in that source's text."""
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        source = attrs.get("source", getattr(self.instance, "source", None))
-        quote = attrs.get("quote", getattr(self.instance, "quote", ""))
-        if quote and source is None:
-            raise serializers.ValidationError({"source": ["A quote needs the source it comes from."]})
-        if quote and not quote_in_text(quote, source.text):
-            raise serializers.ValidationError(
-                {"quote": [f"The quote is not found in the text of source '{source.slug}'."]}
-            )
-        return attrs
-
-
-class ActorSerializer(StrictInputMixin, QuotedSerializerMixin, serializers.ModelSerializer):
+class ActorSerializer(StrictInputMixin, serializers.ModelSerializer):
     state = state_key(allow_null=True, required=False, help_text="ISO3 code of the actor's State, or null.")
     part_of = slug_key(Actor, allow_null=True, required=False, help_text="Slug of the organisation it belongs to.")
     source = slug_key(Source, allow_null=True, required=False, help_text="Slug of the source of the description.")
@@ -179,6 +165,39 @@ class ActorSerializer(StrictInputMixin, QuotedSerializerMixin, serializers.Model
         model = Actor
         fields = ["slug", "name", "kind", "state", "aliases", "part_of", "description", "source", "quote"]
         extra_kwargs = {"description": {"max_length": MAX_TEXT_LENGTH}}
+
+
+class PlaceSerializer(StrictInputMixin, serializers.ModelSerializer):
+    state = state_key(allow_null=True, required=False, help_text="ISO3 code of the State whose territory it is.")
+    controlled_by = slug_key(Actor, allow_null=True, required=False, help_text="Slug of who controls it.")
+    source = slug_key(Source, allow_null=True, required=False, help_text="Slug of the source of the description.")
+    quote = serializers.CharField(max_length=MAX_QUOTE_LENGTH, allow_blank=True, required=False)
+
+    class Meta:
+        model = Place
+        fields = ["slug", "name", "kind", "state", "controlled_by", "description", "source", "quote"]
+        extra_kwargs = {"description": {"max_length": MAX_TEXT_LENGTH}}
+
+
+class DesignationSerializer(serializers.ModelSerializer):
+    state = serializers.SlugRelatedField(slug_field="iso3", read_only=True, allow_null=True)
+    actor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = SanctionDesignation
+        fields = ["slug", "state", "actor", "since", "until", "source", "quote", "credibility", "note"]
+        read_only_fields = fields
+
+
+class SanctionsRegimeSerializer(serializers.ModelSerializer):
+    imposed_by = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    designations = DesignationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SanctionsRegime
+        fields = ["slug", "name", "kind", "imposed_by", "description", "designations"]
+        read_only_fields = fields
 
 
 class MaterielSerializer(StrictInputMixin, serializers.ModelSerializer):
@@ -233,17 +252,6 @@ class SourceDetailSerializer(SourceSerializer):
     class Meta(SourceSerializer.Meta):
         fields = [*SourceSerializer.Meta.fields, "text", "note"]
 
-    def validate_text(self, value):
-        if self.instance is None:
-            return value
-        # Changing the text must not strand a quote that rests on it (claims, designations, actors, places).
-        stranded = self.instance.stranded_quotes(value)
-        if stranded:
-            raise serializers.ValidationError(
-                f"The new text no longer contains the quotes of: {', '.join(stranded[:20])}."
-            )
-        return value
-
 
 # --- transfers: output ------------------------------------------------------------------------
 
@@ -254,7 +262,10 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Claim
-        fields = ["slug", "source", "quote", "stance", "claimant", "credibility", "note"]
+        fields = [
+            "slug", "source", "quote", "stance", "claimant", "credibility", "note", "quantity", "quantity_low",
+            "quantity_high",
+        ]
         read_only_fields = fields
 
 
@@ -288,47 +299,88 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TransferEvent
-        fields = ["status", "date", "date_precision", "date_display", "claim", "note"]
+        fields = ["status", "date", "date_to", "date_precision", "date_display", "quantity", "claim", "note"]
         read_only_fields = fields
 
 
-@extend_schema_field({"type": "array", "items": {"type": "string"}})
-class RouteField(serializers.Field):
-    """The natural keys of a prefetched route, in route order."""
+class EventListSerializer(EventSerializer):
+    """A timeline step with the transfer it belongs to, for /api/v1/events/."""
 
-    def __init__(self, *, key: str, **kwargs):
-        self.key = key
-        super().__init__(read_only=True, **kwargs)
+    transfer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
-    def get_attribute(self, instance):
-        return instance
+    class Meta(EventSerializer.Meta):
+        fields = ["transfer", *EventSerializer.Meta.fields]
+        read_only_fields = fields
 
-    def to_representation(self, value):
-        relation, attr, field = self.key.split(".")
-        return [getattr(getattr(step, attr), field) for step in getattr(value, relation).all()]
+
+class LegSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(read_only=True)
+    state = serializers.CharField(read_only=True, allow_null=True, help_text="ISO3 code, or null.")
+    place = serializers.CharField(read_only=True, allow_null=True, help_text="Place slug, or null.")
+    role = serializers.ChoiceField(choices=LegRole.choices, read_only=True)
+    mode = serializers.ChoiceField(choices=TransportMode.choices, read_only=True)
+    claim = serializers.CharField(read_only=True, allow_null=True)
+
+
+class PartySerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=PartyRole.choices, read_only=True)
+    actor = serializers.CharField(read_only=True, allow_null=True)
+    state = serializers.CharField(read_only=True, allow_null=True)
+    claim = serializers.CharField(read_only=True, allow_null=True)
+
+
+class ValueSerializer(serializers.Serializer):
+    amount = serializers.IntegerField(read_only=True)
+    currency = serializers.CharField(read_only=True)
+    year = serializers.IntegerField(read_only=True, allow_null=True)
+    claim = serializers.CharField(read_only=True, allow_null=True)
+
+
+class BreachSerializer(serializers.Serializer):
+    regime = serializers.CharField(read_only=True)
+    claim = serializers.CharField(read_only=True, allow_null=True)
+
+
+class DeliverySerializer(serializers.Serializer):
+    year = serializers.IntegerField(read_only=True)
+    quantity = serializers.IntegerField(read_only=True)
 
 
 class TransferSerializer(serializers.ModelSerializer):
-    supplier = serializers.SlugRelatedField(slug_field="iso3", read_only=True)
-    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
-    recipient = serializers.SlugRelatedField(slug_field="iso3", read_only=True)
-    recipient_name = serializers.CharField(source="recipient.name", read_only=True)
-    supplier_actor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    supplier_actor_name = serializers.CharField(source="supplier_actor.name", read_only=True, allow_null=True)
-    recipient_actor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    recipient_actor_name = serializers.CharField(source="recipient_actor.name", read_only=True, allow_null=True)
-    materiel = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    materiel_name = serializers.CharField(source="materiel.name", read_only=True)
-    category = serializers.CharField(source="materiel.category", read_only=True, help_text="The materiel's category.")
-    via = RouteField(key="route.state.iso3", help_text="ISO3 codes of the transit States, in route order.")
-    via_regions = RouteField(key="route_regions.place.slug", help_text="Slugs of the named transit regions.")
-    destination = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    destination_name = serializers.CharField(source="destination.name", read_only=True, allow_null=True)
+    """A transfer as the API shows it. Documents the shape; reads are built by
+    ``selectors.transfer_records`` (tests/test_api_transfers.py pins that they agree)."""
+
+    supplier = serializers.CharField(read_only=True, allow_null=True, help_text="ISO3 code; null = unknown.")
+    supplier_name = serializers.CharField(read_only=True, allow_null=True)
+    recipient = serializers.CharField(read_only=True, allow_null=True, help_text="ISO3 code; null = unknown.")
+    recipient_name = serializers.CharField(read_only=True, allow_null=True)
+    supplier_actor = serializers.CharField(read_only=True, allow_null=True)
+    supplier_actor_name = serializers.CharField(read_only=True, allow_null=True)
+    recipient_actor = serializers.CharField(read_only=True, allow_null=True)
+    recipient_actor_name = serializers.CharField(read_only=True, allow_null=True)
+    materiel = serializers.CharField(read_only=True)
+    materiel_name = serializers.CharField(read_only=True)
+    category = serializers.CharField(read_only=True, help_text="The materiel's category.")
+    quantity_ordered = serializers.IntegerField(read_only=True, allow_null=True, help_text="Items ordered.")
+    deliveries = DeliverySerializer(many=True, read_only=True, help_text="Items delivered per year, from the timeline.")
+    route = LegSerializer(many=True, read_only=True, help_text="The route's ordered legs.")
+    via = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                help_text="ISO3 codes of the route's transit States, in route order.")
+    via_regions = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                        help_text="Slugs of the route's transit places, in route order.")
+    destination = serializers.CharField(read_only=True, allow_null=True)
+    destination_name = serializers.CharField(read_only=True, allow_null=True)
+    parties = PartySerializer(many=True, read_only=True, help_text="Brokers, shippers, manufacturers...")
+    value = ValueSerializer(read_only=True, allow_null=True, help_text="The deal's value, or null.")
+    breaches = BreachSerializer(many=True, read_only=True, help_text="Sanctions regimes it allegedly breaches.")
     sanctioned = serializers.BooleanField(
-        read_only=True, help_text="A supplier, recipient or named actor is under a sanctions designation."
+        read_only=True, help_text="A party is under a designation in force on the transfer's earliest dated step "
+        "(else its first_reported date)."
     )
-    contested = serializers.BooleanField(read_only=True, help_text="Some claim denies the transfer.")
-    reviewed = serializers.BooleanField(source="is_reviewed", read_only=True, help_text="A second user checked it.")
+    contested = serializers.BooleanField(
+        read_only=True, help_text="A claim denies or disputes it, or claims assert quantities that disagree."
+    )
+    reviewed = serializers.BooleanField(read_only=True, help_text="A second user checked it.")
     claims = ClaimSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
 
@@ -337,13 +389,18 @@ class TransferSerializer(serializers.ModelSerializer):
         fields = [
             "id", "slug", "supplier", "supplier_name", "recipient", "recipient_name", "supplier_actor",
             "supplier_actor_name", "recipient_actor", "recipient_actor_name", "materiel", "materiel_name", "category",
-            "quantity", "quantity_note", "status", "via", "via_regions", "destination", "destination_name", "covert",
-            "first_reported", "description", "sanctioned", "contested", "reviewed", "claims", "events",
+            "quantity", "quantity_ordered", "quantity_delivered", "quantity_low", "quantity_high",
+            "quantity_estimated", "quantity_note", "deliveries", "status", "route", "via", "via_regions",
+            "destination", "destination_name", "parties", "value", "breaches", "covert", "first_reported",
+            "description", "sanctioned", "contested", "reviewed", "claims", "events",
         ]
         read_only_fields = fields
 
 
 # --- transfers: input -------------------------------------------------------------------------
+
+
+QUANTITY = {"min_value": 0, "max_value": BIGINT_MAX, "allow_null": True, "required": False}
 
 
 class ClaimWriteSerializer(StrictInputMixin, serializers.Serializer):
@@ -354,35 +411,73 @@ class ClaimWriteSerializer(StrictInputMixin, serializers.Serializer):
     claimant = slug_key(Actor, allow_null=True, required=False, help_text="Slug of who makes or denies the claim.")
     credibility = serializers.ChoiceField(choices=Credibility.choices, default=Credibility.CANNOT_JUDGE)
     note = serializers.CharField(max_length=MAX_TEXT_LENGTH, allow_blank=True, required=False)
-
-    def validate_slug(self, value):
-        if Claim.objects.filter(slug=value).exists():
-            raise serializers.ValidationError(f"A claim with slug '{value}' already exists.")
-        return value
-
-    def validate(self, attrs):
-        if not quote_in_text(attrs["quote"], attrs["source"].text):
-            raise serializers.ValidationError(
-                {"quote": [f"The quote is not found in the text of source '{attrs['source'].slug}'."]}
-            )
-        return attrs
+    quantity = serializers.IntegerField(**QUANTITY, help_text="The number of items the claim asserts.")
+    quantity_low = serializers.IntegerField(**QUANTITY, help_text="Lower bound of the number it asserts.")
+    quantity_high = serializers.IntegerField(**QUANTITY, help_text="Upper bound of the number it asserts.")
 
 
 class EventWriteSerializer(StrictInputMixin, serializers.Serializer):
+    """A timeline step. Its rules (dates to their precision, a range in order) are the model's."""
+
     status = serializers.ChoiceField(choices=TransferStatus.choices)
     date = serializers.DateField(help_text="For month or year precision, the first day of the period.")
+    date_to = serializers.DateField(
+        allow_null=True, required=False, help_text="End of a range, at the same precision (optional)."
+    )
     date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    quantity = serializers.IntegerField(**QUANTITY, help_text="Items this step concerns (e.g. delivered).")
     claim = serializers.SlugField(
-        max_length=120, required=False, help_text="Slug of one of this transfer's nested claims it rests on."
+        max_length=120, required=False, allow_null=True,
+        help_text="Slug of the claim it rests on: one sent in the same request, or one the transfer has.",
     )
     note = serializers.CharField(max_length=MAX_TEXT_LENGTH, allow_blank=True, required=False)
 
+
+def claim_slug(**kwargs) -> serializers.SlugField:
+    return serializers.SlugField(
+        max_length=120, required=False, allow_null=True,
+        help_text="Slug of the claim it rests on: one sent in the same request, or one the transfer has.", **kwargs,
+    )
+
+
+class LegWriteSerializer(StrictInputMixin, serializers.Serializer):
+    seq = serializers.IntegerField(min_value=1, max_value=32767, required=False,
+                                   help_text="Order along the route; the order given when omitted.")
+    state = state_key(allow_null=True, required=False, help_text="ISO3 code of the State, or null.")
+    place = slug_key(Place, allow_null=True, required=False, help_text="Slug of a place (region, port, base, sea).")
+    role = serializers.ChoiceField(choices=LegRole.choices, default=LegRole.TRANSIT)
+    mode = serializers.ChoiceField(choices=TransportMode.choices, default=TransportMode.UNKNOWN)
+    claim = claim_slug()
+
+
+class PartyWriteSerializer(StrictInputMixin, serializers.Serializer):
+    role = serializers.ChoiceField(choices=PartyRole.choices)
+    actor = slug_key(Actor, allow_null=True, required=False)
+    state = state_key(allow_null=True, required=False)
+    claim = claim_slug()
+
+
+class ValueWriteSerializer(StrictInputMixin, serializers.Serializer):
+    amount = serializers.IntegerField(min_value=0, max_value=BIGINT_MAX)
+    currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3, help_text="ISO 4217 code, e.g. USD.")
+    year = serializers.IntegerField(min_value=1, max_value=9999, allow_null=True, required=False)
+    claim = claim_slug()
+
+
+class BreachWriteSerializer(StrictInputMixin, serializers.Serializer):
+    regime = slug_key(SanctionsRegime, help_text="Slug of the sanctions regime or embargo.")
+    claim = claim_slug()
+
+
+class TransferAdditionSerializer(StrictInputMixin, serializers.Serializer):
+    """Claims and timeline steps added to an existing transfer (all or nothing)."""
+
+    claims = ClaimWriteSerializer(many=True, required=False)
+    events = EventWriteSerializer(many=True, required=False)
+
     def validate(self, attrs):
-        date, precision = attrs["date"], attrs["date_precision"]
-        if precision == DatePrecision.MONTH and date.day != 1:
-            raise serializers.ValidationError({"date": ["A month-precision date is the first day of its month."]})
-        if precision == DatePrecision.YEAR and (date.month, date.day) != (1, 1):
-            raise serializers.ValidationError({"date": ["A year-precision date is 1 January of its year."]})
+        if not attrs.get("claims") and not attrs.get("events"):
+            raise serializers.ValidationError("Send claims, events or both.")
         return attrs
 
 
@@ -392,23 +487,35 @@ class TransferWriteSerializer(StrictInputMixin, serializers.Serializer):
     # What a transfer's record shows but a client does not write: accepted in a PUT built from a GET.
     ignored_fields = (
         "id", "supplier_name", "recipient_name", "supplier_actor_name", "recipient_actor_name", "materiel_name",
-        "category", "destination_name", "sanctioned", "contested", "reviewed",
+        "category", "destination_name", "sanctioned", "contested", "reviewed", "deliveries",
     )
 
     slug = serializers.SlugField(max_length=120, required=False, help_text="Generated when omitted.")
-    supplier = state_key(help_text="ISO3 code of the supplying State.")
-    recipient = state_key(help_text="ISO3 code of the receiving State.")
+    supplier = state_key(
+        allow_null=True, required=False, help_text="ISO3 code of the supplying State; null = unknown."
+    )
+    recipient = state_key(
+        allow_null=True, required=False, help_text="ISO3 code of the receiving State; null = unknown."
+    )
     supplier_actor = slug_key(Actor, allow_null=True, required=False)
     recipient_actor = slug_key(Actor, allow_null=True, required=False)
     materiel = slug_key(Materiel)
-    quantity = serializers.IntegerField(min_value=0, max_value=BIGINT_MAX, allow_null=True, required=False)
+    quantity = serializers.IntegerField(**QUANTITY, help_text="The ordered quantity (also quantity_ordered).")
+    quantity_ordered = serializers.IntegerField(**QUANTITY, help_text="Items ordered.")
+    quantity_delivered = serializers.IntegerField(**QUANTITY, help_text="Items delivered so far.")
+    quantity_low = serializers.IntegerField(**QUANTITY, help_text="Lower bound of a range a source gives.")
+    quantity_high = serializers.IntegerField(**QUANTITY, help_text="Upper bound of a range a source gives.")
+    quantity_estimated = serializers.BooleanField(required=False, help_text="The figures are estimates.")
     quantity_note = serializers.CharField(max_length=500, allow_blank=True, required=False)
     status = serializers.ChoiceField(choices=TransferStatus.choices)
+    route = LegWriteSerializer(many=True, required=False, help_text="The route's legs (replaces the route).")
     via = state_key(many=True, required=False, help_text="ISO3 codes of transit States, in route order.")
     via_regions = slug_key(
-        Place, many=True, required=False, queryset=Place.objects.filter(kind=PlaceKind.REGION),
-        help_text="Slugs of named transit regions (places of kind region).",
+        Place, many=True, required=False, help_text="Slugs of transit places (regions, ports, bases, seas).",
     )
+    parties = PartyWriteSerializer(many=True, required=False, help_text="Other parties (replaces them).")
+    value = ValueWriteSerializer(allow_null=True, required=False, help_text="The deal's value, or null.")
+    breaches = BreachWriteSerializer(many=True, required=False, help_text="Regimes it allegedly breaches.")
     destination = slug_key(Place, allow_null=True, required=False)
     covert = serializers.BooleanField(required=False, default=False)
     first_reported = serializers.DateField(allow_null=True, required=False)
@@ -416,46 +523,40 @@ class TransferWriteSerializer(StrictInputMixin, serializers.Serializer):
     claims = ClaimWriteSerializer(many=True, required=False, help_text="Claims to create with the transfer.")
     events = EventWriteSerializer(many=True, required=False, help_text="Timeline steps to create with it.")
 
-    def validate_slug(self, value):
-        existing = Transfer.objects.filter(slug=value)
-        if self.instance is not None:
-            existing = existing.exclude(pk=self.instance.pk)
-        if existing.exists():
-            raise serializers.ValidationError(f"A transfer with slug '{value}' already exists.")
-        return value
-
-    def validate_via(self, value):
-        if len({state.pk for state in value}) != len(value):
-            raise serializers.ValidationError("A State appears twice on the route.")
-        return value
-
-    def validate_via_regions(self, value):
-        if len({place.pk for place in value}) != len(value):
-            raise serializers.ValidationError("A region appears twice on the route.")
-        return value
 
     def validate(self, attrs):
         errors = {}
+        if "quantity_ordered" in attrs:
+            # Two names for one figure. Both sent and different: the one that changes the stored figure
+            # wins (a PUT built from a GET changes one of them); otherwise the request contradicts itself.
+            ordered, stored = attrs.pop("quantity_ordered"), getattr(self.instance, "quantity", None)
+            quantity = attrs.get("quantity", ordered)
+            if quantity != ordered and (self.instance is None or stored not in (quantity, ordered)):
+                errors["quantity_ordered"] = ["quantity is quantity_ordered: send one, or the same number."]
+            attrs["quantity"] = ordered if quantity == stored and self.instance is not None else quantity
+        if attrs.get("route") is not None and ("via" in attrs or "via_regions" in attrs):
+            # A body built from a GET carries both: via and via_regions must then be what the route says.
+            transit = [leg for leg in attrs["route"] if leg.get("role", LegRole.TRANSIT) in TRANSIT_ROLES]
+            said = ([leg["state"] for leg in transit if leg.get("state") and not leg.get("place")],
+                    [leg["place"] for leg in transit if leg.get("place")])
+            if (attrs.pop("via", said[0]), attrs.pop("via_regions", said[1])) != said:
+                errors["route"] = ["route and via / via_regions disagree: send the route alone."]
+        if self.instance is None:
+            for party in ("supplier", "recipient"):
+                if attrs.get(party) is None and attrs.get(f"{party}_actor") is None and party not in self.initial_data:
+                    errors[party] = [f"Name the {party} State, the {party}_actor, or send null for an unknown {party}."]
         if self.instance is not None:
             for nested in ("claims", "events"):
                 if nested in attrs:
                     errors[nested] = [f"{nested} are created with a transfer and cannot be changed through it."]
-        supplier = attrs.get("supplier", getattr(self.instance, "supplier", None))
-        recipient = attrs.get("recipient", getattr(self.instance, "recipient", None))
-        if supplier is not None and supplier == recipient:
-            errors["recipient"] = ["The supplier and the recipient must be different States."]
+        # Parsing only: an event names one of the nested claims by slug. Every rule is the services'.
         claims, events = attrs.get("claims", []), attrs.get("events", [])
         slugs = [claim["slug"] for claim in claims if "slug" in claim]
-        if len(set(slugs)) != len(slugs):
-            errors["claims"] = ["Two claims have the same slug."]
-        event_errors, seen = [], set()
+        event_errors = []
         for event in events:
             problems = {}
-            if "claim" in event and event["claim"] not in slugs:
+            if event.get("claim") and event["claim"] not in slugs and self.instance is None:
                 problems["claim"] = [f"No nested claim has the slug '{event['claim']}'."]
-            if (event["status"], event["date"]) in seen:
-                problems["date"] = ["Two events have the same status and date."]
-            seen.add((event["status"], event["date"]))
             event_errors.append(problems)
         if any(event_errors):
             errors["events"] = event_errors

@@ -7,11 +7,12 @@ whole fixture (loaddata runs in one transaction), naming the record and the sour
 """
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
+from . import rules
 from .models import Actor, Claim, Materiel, Place, SanctionDesignation, Source, Transfer
-from .quotes import quote_in_text
 
 
 def _check_quote(instance, *, required: bool, using: str):
@@ -19,19 +20,17 @@ def _check_quote(instance, *, required: bool, using: str):
         return
     if instance.source_id is None:
         if required:
-            raise ValidationError({"source": f"{instance._meta.label} '{instance.slug}': a quote needs its source."})
+            problems = rules.quote_needs_source(instance.quote, None)
+            raise ValidationError({"source": f"{instance._meta.label} '{instance.slug}': {problems['source']}"})
         return
     source = Source.objects.using(using).filter(pk=instance.source_id).values_list("slug", "text").first()
     if source is None:
         return  # a broken reference: the database's foreign key check reports it
     slug, text = source
-    if not quote_in_text(instance.quote, text):
-        raise ValidationError(
-            {
-                "quote": f"{instance._meta.label} '{instance.slug}': quote not found in the text of source "
-                f"'{slug}': {instance.quote[:80]!r}"
-            }
-        )
+    problems = rules.quote_in_source(instance.quote, source_slug=slug, source_text=text)
+    if problems:
+        raise ValidationError({"quote": f"{instance._meta.label} '{instance.slug}': {problems['quote']} "
+                                        f"{instance.quote[:80]!r}"})
 
 
 @receiver(pre_save, sender=Claim)
@@ -62,6 +61,7 @@ def sync_transfer_category(sender, instance, using, **kwargs):
 @receiver(post_save, sender=Materiel)
 def materiel_category_changed(sender, instance, using, **kwargs):
     """A recategorised materiel carries its transfers' denormalised category with it."""
+    # The version moves on too: the transfer as the API shows it (its category) changed.
     Transfer.objects.using(using).filter(materiel_id=instance.pk).exclude(category=instance.category).update(
-        category=instance.category
+        category=instance.category, version=F("version") + 1
     )

@@ -46,9 +46,10 @@ from transfers.models import (
     Source,
     State,
     Transfer,
+    TransferBreach,
     TransferEvent,
+    TransferParty,
     TransferVia,
-    TransferViaRegion,
 )
 
 SUPPLIER_SKEW = 1.2  # Zipf exponent: the top supplier ships about a quarter of all transfers
@@ -385,12 +386,13 @@ class Generator:
                     events.append((next(event_ids), pk, status, stored, precision, rng.choice(my_claims), ""))
                     date = min(date + day * rng.randint(20, 200), LAST_DAY)
                 if rng.random() < 0.08:
-                    for via in {rng.choice(states) for _ in range(rng.randint(1, 2))} - {supplier, recipient}:
-                        routes.append((pk, via))
+                    transit = {rng.choice(states) for _ in range(rng.randint(1, 2))} - {supplier, recipient}
+                    for seq, via in enumerate(sorted(transit), start=1):
+                        routes.append((pk, seq, via))
             self._insert(Transfer, transfer_cols, transfers)
             self._insert(Claim, claim_cols, claims)
             self._insert(TransferEvent, event_cols, events)
-            self._insert(TransferVia, ["transfer_id", "state_id"], routes)
+            self._insert(TransferVia, ["transfer_id", "seq", "state_id"], routes)
             done = offset + size
             rate = done / (time.monotonic() - started)
             self.log(f"transfers: {done:,}/{total:,} ({rate:,.0f}/s)")
@@ -434,7 +436,7 @@ def delete_synthetic(*, using: str = "default", log: Callable[[str], None] = pri
     transfer = q(Transfer._meta.db_table)
     statements = [
         f"DELETE FROM {q(m._meta.db_table)} WHERE transfer_id IN (SELECT id FROM {transfer} WHERE synthetic)"  # noqa: S608
-        for m in (TransferEvent, TransferVia, TransferViaRegion)
+        for m in (TransferEvent, TransferVia, TransferParty, TransferBreach)
     ] + [
         f"DELETE FROM {q(m._meta.db_table)} WHERE synthetic"  # noqa: S608
         for m in (Claim, Transfer, SanctionDesignation, SanctionsRegime, Actor, Source, Materiel, State)

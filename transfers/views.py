@@ -21,13 +21,24 @@ from rest_framework.response import Response
 
 from . import filters, selectors, serializers
 from .history import CHANGE_REASON_MAX, change_reason, history_entries
-from .models import Actor, Claim, Materiel, SanctionDesignation, Source, State, Transfer
+from .models import (
+    Actor,
+    Claim,
+    Materiel,
+    Place,
+    SanctionDesignation,
+    SanctionsRegime,
+    Source,
+    State,
+    Transfer,
+    TransferEvent,
+)
 from .pagination import IdsFirstKeysetPagination, KeysetPagination, keyset_ordered
 from .parsers import GuardedJSONParser
 from .renderers import CSVRenderer, ORJSONRenderer, csv_lines, csv_text_overlapped, joined
 from .schema import TrackerAutoSchema
-from .services.reference import reference_save
-from .services.transfers import transfer_create, transfer_update
+from .services.records import record_delete, record_save, record_update
+from .services.transfers import transfer_add, transfer_create, transfer_update
 
 CSV_CHUNK_SIZE = 5000
 
@@ -41,6 +52,39 @@ def in_transaction(lines):
     """
     with transaction.atomic():
         yield from lines
+
+
+def etag(version: int) -> str:
+    """A record's ETag: its version, which moves on with every change (transfers.models.base.Record)."""
+    return f'"{version}"'
+
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
+
+
+def expected_version(request) -> int | None:
+    """The version an ``If-Match`` header names (None without one, or for ``*``); 400 if it names none."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    tags = _tags(header)
+    if len(tags) != 1 or not re.fullmatch(r'"[0-9]{1,9}"', tags[0]):
+        raise ValidationError({"If-Match": ['Send the one ETag the record was read with, e.g. If-Match: "3".']})
+    return int(tags[0].strip('"'))
+
+
+def not_modified(request, version: int) -> bool:
+    header = request.headers.get("If-None-Match", "").strip()
+    return bool(header) and (header == "*" or etag(version) in _tags(header))
+
+
+def with_etag(request, response: Response, version: int) -> Response:
+    """The record's ETag on ``response``; a 304 instead when ``If-None-Match`` names it (GET, HEAD)."""
+    if request.method in ("GET", "HEAD") and not_modified(request, version):
+        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    response["ETag"] = etag(version)
+    return response
 
 
 CHANGE_REASON_HEADER = "X-Change-Reason"
@@ -94,6 +138,38 @@ class APIViewSet(viewsets.ModelViewSet):
             return self.csv_response(self.filter_queryset(self.get_queryset()))
         return super().list(request, *args, **kwargs)
 
+    # Writes hand the parsed values to the write services (transfers.services.records), which check the
+    # version, every rule, and save only the fields given; the serializers only parse.
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return with_etag(request, Response(self.get_serializer(instance).data), instance.version)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with change_reason(self.change_reason()):
+            record = record_save(record=self.get_queryset().model(**serializer.validated_data))
+        response = Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
+        return with_etag(request, response, record.version)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        with change_reason(self.change_reason()):
+            record = record_update(
+                model=type(instance), pk=instance.pk, data=serializer.validated_data,
+                expected_version=expected_version(request),
+            )
+        return with_etag(request, Response(self.get_serializer(record).data), record.version)
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        with change_reason(self.change_reason()):
+            record_delete(record=instance, expected_version=expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     def csv_columns(self) -> list[str]:
         return [name for name, field in self.get_serializer().fields.items() if not field.write_only]
 
@@ -105,18 +181,6 @@ class APIViewSet(viewsets.ModelViewSet):
         if reason is not None and (not isinstance(reason, str) or len(reason) > CHANGE_REASON_MAX):
             raise ValidationError({"change_reason": [f"A text of at most {CHANGE_REASON_MAX} characters."]})
         return reason or DEFAULT_REASONS.get(self.request.method, "Through the API")
-
-    def perform_create(self, serializer):
-        with change_reason(self.change_reason()):
-            serializer.save()
-
-    def perform_update(self, serializer):
-        with change_reason(self.change_reason()):
-            serializer.save()
-
-    def perform_destroy(self, instance):
-        with change_reason(self.change_reason()):
-            instance.delete()
 
     @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
@@ -187,11 +251,59 @@ class MaterielViewSet(APIViewSet):
     def get_queryset(self):
         return Materiel.objects.select_related("kind_of").order_by("name", "id")
 
-    def perform_create(self, serializer):
-        serializer.instance = reference_save(instance=Materiel(), data=serializer.validated_data)
 
-    def perform_update(self, serializer):
-        serializer.instance = reference_save(instance=serializer.instance, data=serializer.validated_data)
+class PlaceViewSet(APIViewSet):
+    """Places that are not States: regions, territories, ports, bases, seas."""
+
+    queryset = Place.objects.none()
+
+    serializer_class = serializers.PlaceSerializer
+    filterset_class = filters.PlaceFilter
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return (
+            Place.objects.select_related("state", "controlled_by", "source")
+            .defer("source__text", "source__note")
+            .order_by("name", "id")
+        )
+
+
+class SanctionsRegimeViewSet(APIViewSet):
+    """Sanctions regimes and arms embargoes, each with its designations (who is under it, since when)."""
+
+    queryset = SanctionsRegime.objects.none()
+    http_method_names = ["get", "head", "options"]
+
+    serializer_class = serializers.SanctionsRegimeSerializer
+    filterset_class = filters.SanctionsRegimeFilter
+    lookup_field = "slug"
+    csv_flatten = {"designations": lambda row: [d["state"] or d["actor"] for d in row["designations"]]}
+
+    def get_queryset(self):
+        designations = SanctionDesignation.objects.select_related("state", "actor", "source").defer(
+            "source__text", "source__note"
+        ).order_by("id")
+        return (
+            SanctionsRegime.objects.select_related("imposed_by")
+            .prefetch_related(Prefetch("designations", queryset=designations))
+            .order_by("name", "id")
+        )
+
+
+class EventViewSet(APIViewSet):
+    """Timeline steps of every transfer: status, dates (with a range's end), quantity and claim."""
+
+    queryset = TransferEvent.objects.none()
+    http_method_names = ["get", "head", "options"]
+
+    serializer_class = serializers.EventListSerializer
+    filterset_class = filters.EventFilter
+
+    def get_queryset(self):
+        return TransferEvent.objects.select_related("transfer", "claim").only(
+            "id", "status", "date", "date_to", "date_precision", "quantity", "note", "transfer__slug", "claim__slug"
+        ).order_by("date", "id")
 
 
 class SourceViewSet(APIViewSet):
@@ -254,7 +366,8 @@ class TransferViewSet(APIViewSet):
 
     serializer_class = serializers.TransferSerializer
     filterset_class = filters.TransferFilter
-    lookup_pattern = r"[0-9]{1,19}"
+    # A numeric id, or a slug (a slug is never all digits: it names the transfer in words).
+    lookup_pattern = r"[-a-zA-Z0-9_]{1,120}"
 
     def get_queryset(self):
         if self.action in ("list", "retrieve"):
@@ -283,14 +396,25 @@ class TransferViewSet(APIViewSet):
             selectors.transfer_records(self.paginate_queryset(queryset))
         )
 
-    def retrieve(self, request, *args, **kwargs):
+    def _lookup_id(self) -> int:
+        """The id the URL names: digits are an id, anything else a slug."""
         lookup = self.kwargs.get("pk", "")
-        if not re.fullmatch(self.lookup_pattern, lookup) or int(lookup) > serializers.BIGINT_MAX:
+        if not re.fullmatch(self.lookup_pattern, lookup):
             raise NotFound()
-        row = selectors.transfer_row(int(lookup))
+        if lookup.isascii() and lookup.isdigit():
+            if int(lookup) > serializers.BIGINT_MAX:
+                raise NotFound()
+            return int(lookup)
+        pk = Transfer.objects.filter(slug=lookup).values_list("pk", flat=True).first()
+        if pk is None:
+            raise NotFound()
+        return pk
+
+    def retrieve(self, request, *args, **kwargs):
+        row = selectors.transfer_row(self._lookup_id())
         if row is None:
             raise NotFound()
-        return Response(selectors.transfer_records([row])[0])
+        return with_etag(request, Response(selectors.transfer_records([row])[0]), row["version"])
 
     def csv_response(self, queryset: QuerySet) -> StreamingHttpResponse:
         # A server-side cursor on PostgreSQL (chunk_size rows per fetch), shaped CSV_CHUNK_SIZE rows at
@@ -302,19 +426,47 @@ class TransferViewSet(APIViewSet):
         return response
 
     def get_object(self):
-        lookup = self.kwargs.get("pk", "")
-        # str.isdigit() accepts "²", which int() refuses: match ASCII digits only.
-        if not re.fullmatch(self.lookup_pattern, lookup) or int(lookup) > serializers.BIGINT_MAX:
-            raise NotFound()
+        self.kwargs["pk"] = str(self._lookup_id())
         return super().get_object()
 
     def csv_columns(self) -> list[str]:
         return selectors.TRANSFER_CSV_COLUMNS
 
     def _output(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
-        transfer = self.get_queryset().get(pk=pk)
-        return Response(serializers.TransferSerializer(transfer, context=self.get_serializer_context()).data,
-                        status=status_code)
+        # The same shape as every read: built by the read path, never a second serializer.
+        row = selectors.transfer_row(pk)
+        response = Response(selectors.transfer_records([row])[0], status=status_code)
+        return with_etag(self.request, response, row["version"])
+
+    def _add(self, request, body: dict) -> Response:
+        transfer = self.get_object()
+        serializer = serializers.TransferAdditionSerializer(data=body, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        with change_reason(self.change_reason()):
+            transfer_add(transfer=transfer, expected_version=expected_version(request), **serializer.validated_data)
+        return self._output(transfer.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.TransferAdditionSerializer, responses={201: serializers.TransferSerializer})
+    @action(detail=True, methods=["post"], url_path="claims")
+    def add_claims(self, request, *args, **kwargs):
+        """Add a claim (its fields) or several (``{"claims": [...]}``) to this transfer, all or nothing."""
+        data = dict(request.data) if isinstance(request.data, dict) else {}
+        reason = {key: data.pop(key) for key in ("change_reason",) if key in data}
+        claims = data["claims"] if "claims" in data else [data]
+        return self._add(request, {"claims": claims} | reason)
+
+    @extend_schema(request=serializers.TransferAdditionSerializer, responses={201: serializers.TransferSerializer})
+    @action(detail=True, methods=["post"], url_path="events")
+    def add_events(self, request, *args, **kwargs):
+        """Add a timeline step (its fields) or several (``{"events": [...]}``), with any new claims they
+        rest on in ``claims``, all or nothing; the transfer's status follows its latest dated step."""
+        data = dict(request.data) if isinstance(request.data, dict) else {}
+        reason = {key: data.pop(key) for key in ("change_reason",) if key in data}
+        if "events" in data:
+            body = {"events": data["events"], "claims": data.get("claims", [])}
+        else:
+            body = {"events": [{k: v for k, v in data.items() if k != "claims"}], "claims": data.get("claims", [])}
+        return self._add(request, body | reason)
 
     def create(self, request, *args, **kwargs):
         serializer = serializers.TransferWriteSerializer(data=request.data, context=self.get_serializer_context())
@@ -330,7 +482,9 @@ class TransferViewSet(APIViewSet):
         )
         serializer.is_valid(raise_exception=True)
         with change_reason(self.change_reason()):
-            transfer_update(transfer=transfer, data=serializer.validated_data)
+            transfer_update(
+                transfer=transfer, data=serializer.validated_data, expected_version=expected_version(request)
+            )
         return self._output(transfer.pk)
 
 

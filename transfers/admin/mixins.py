@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from transfers.forms import CurationForm, KnownLabelAutocompleteSelect, KnownLabelsForm
 from transfers.paginators import EstimatedCountPaginator
+from transfers.services.records import record_delete, record_save
 
 ADDED_REASON = "Added in the admin"
 DELETED_REASON = "Deleted in the admin"
@@ -63,27 +64,43 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         may_save = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
         if may_save:
-            return fieldsets
-        # Someone who may only look has no reason to give.
+            if obj is None or not hasattr(obj, "version"):
+                return [
+                    (name, {**o, "fields": [f for f in o["fields"] if f != "record_version"]}) for name, o in fieldsets
+                ]
+            if any("record_version" in options["fields"] for _, options in fieldsets):
+                return fieldsets
+            # The hidden version travels with the reason (the last fieldset when none asks for one).
+            at = next((i for i, (_, o) in enumerate(fieldsets) if "change_reason" in o["fields"]), len(fieldsets) - 1)
+            return [
+                (name, {**options, "fields": [*options["fields"], "record_version"]} if i == at else options)
+                for i, (name, options) in enumerate(fieldsets)
+            ]
+        # Someone who may only look has no reason to give and no version to send.
+        hidden = {"change_reason", "record_version"}
         return [
-            (name, {**options, "fields": [f for f in options["fields"] if f != "change_reason"]})
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for name, options in fieldsets
-            if [f for f in options["fields"] if f != "change_reason"]
+            if [f for f in options["fields"] if f not in hidden]
         ]
 
     def save_model(self, request, obj, form, change):
-        obj._change_reason = self.reason_for(request, form, change=change)
-        super().save_model(request, obj, form, change)
+        if getattr(request, "reverting_history", False) and hasattr(obj, "version"):
+            # A revert rebuilds the record from an old history row, old version included: it is a
+            # deliberate change of the current record.
+            obj.version = type(obj)._base_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+        # The form parsed the page; the write service checks every rule again under the source's lock.
+        record_save(record=obj, user=request.user, reason=self.reason_for(request, form, change=change))
 
     def save_formset(self, request, form, formset, change):
         reason = self.reason_for(request, form, change=change)
         instances = formset.save(commit=False)
+        # Inline rows are parts of the page's record: it was saved already (save_model), and the
+        # admin says once for all rows what their change means for it (see TransferAdmin.save_related).
         for obj in formset.deleted_objects:
-            obj._change_reason = reason
-            obj.delete()
+            record_delete(record=obj, reason=reason, touch_transfer=False)
         for obj in instances:
-            obj._change_reason = reason
-            obj.save()
+            record_save(record=obj, user=request.user, reason=reason, touch_transfer=False)
         formset.save_m2m()
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -91,11 +108,12 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
         # save a POSTed revert: refuse it here.
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied
+        request.reverting_history = True
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def delete_model(self, request, obj):
         obj._change_reason = DELETED_REASON
-        super().delete_model(request, obj)
+        record_delete(record=obj, reason=DELETED_REASON)
 
     def delete_queryset(self, request, queryset):
         # One delete per record so that each leaves its history with a reason (the bulk action

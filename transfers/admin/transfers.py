@@ -4,10 +4,11 @@ from django.contrib import admin, messages
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
 
-from transfers.models import Claim, Transfer, TransferEvent, TransferVia, TransferViaRegion
+from transfers.models import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
 from transfers.resources import TransferResource
 from transfers.selectors import transfer_list
-from transfers.services.review import transfer_return_to_draft, transfers_mark_reviewed
+from transfers.services.records import transfer_part_changed
+from transfers.services.review import transfers_mark_reviewed
 
 from .filters import ContestedFilter, FirstReportedYearFilter, ReviewFilter, SanctionedFilter
 from .mixins import CurationAdmin, CurationInline, CurationStackedInline, ImportExportCurationAdmin, quote_found_display
@@ -18,7 +19,10 @@ TRANSFER_LABEL_JOINS = ["transfer__supplier", "transfer__recipient", "transfer__
 class ClaimInline(CurationStackedInline):
     # Stacked, a claim to a block: a table row of quote, note and pickers was 3,000 px wide.
     model = Claim
-    fields = [("slug", "source"), "quote", ("stance", "claimant", "credibility"), "quote_status", "note"]
+    fields = [
+        ("slug", "source"), "quote", ("stance", "claimant", "credibility"),
+        ("quantity", "quantity_low", "quantity_high"), "quote_status", "note",
+    ]
     readonly_fields = ["quote_status"]
     autocomplete_fields = ["source", "claimant"]
     show_change_link = True
@@ -33,17 +37,19 @@ class ClaimInline(CurationStackedInline):
         return quote_found_display(obj.quote_found())
 
 
-class TransferEventFormSet(BaseInlineFormSet):
-    """Offers only this transfer's own claims, listed once for all rows (not one query per row)."""
+class OwnClaimsFormSet(BaseInlineFormSet):
+    """Offers only this transfer's own claims, listed once for all rows and inlines (not one query per row)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.claims = Claim.objects.filter(transfer=self.instance) if self.instance.pk else Claim.objects.none()
-        # Labelled by slug and stance: the claim's full label (source and quote) made the table
-        # wider than a laptop screen.
-        self.claim_choices = [("", "---------")] + [
-            (claim.pk, f"{claim.slug} ({claim.stance})") for claim in self.claims.order_by("id")
-        ]
+        # Listed once per page for the timeline, route, parties and breaches alike; labelled by slug
+        # and stance: the claim's full label (source and quote) made the table wider than a laptop screen.
+        if getattr(self.instance, "_claim_choices", None) is None:
+            self.instance._claim_choices = [("", "---------")] + [
+                (claim.pk, f"{claim.slug} ({claim.stance})") for claim in self.claims.order_by("id")
+            ]
+        self.claim_choices = self.instance._claim_choices
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -52,12 +58,15 @@ class TransferEventFormSet(BaseInlineFormSet):
         field.choices = self.claim_choices  # what is rendered, without a query per row
 
 
+TransferEventFormSet = OwnClaimsFormSet
+
+
 class TransferEventInline(CurationStackedInline):
     # Stacked like the claims: as a table row, a step with its status, claim and note did not fit
     # a laptop screen.
     model = TransferEvent
-    formset = TransferEventFormSet
-    fields = [("status", "date", "date_precision"), "claim", "note"]
+    formset = OwnClaimsFormSet
+    fields = [("status", "date", "date_to", "date_precision"), ("quantity", "claim"), "note"]
     verbose_name = "status timeline step"
     verbose_name_plural = "status timeline"
 
@@ -67,18 +76,33 @@ class TransferEventInline(CurationStackedInline):
 
 class TransferViaInline(CurationInline):
     model = TransferVia
-    autocomplete_fields = ["state"]
+    formset = OwnClaimsFormSet
+    fields = ["seq", "role", "state", "place", "mode", "claim"]
+    autocomplete_fields = ["state", "place"]
+    verbose_name_plural = "route (ordered legs)"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("state")
+        return super().get_queryset(request).select_related("state", "place").order_by("seq")
 
 
-class TransferViaRegionInline(CurationInline):
-    model = TransferViaRegion
-    autocomplete_fields = ["place"]
+class TransferPartyInline(CurationInline):
+    model = TransferParty
+    formset = OwnClaimsFormSet
+    fields = ["role", "number", "actor", "state", "claim"]
+    autocomplete_fields = ["actor", "state"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("place")
+        return super().get_queryset(request).select_related("actor", "state")
+
+
+class TransferBreachInline(CurationInline):
+    model = TransferBreach
+    formset = OwnClaimsFormSet
+    fields = ["regime", "claim"]
+    autocomplete_fields = ["regime"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("regime")
 
 
 @admin.register(Transfer)
@@ -130,7 +154,9 @@ class TransferAdmin(ImportExportCurationAdmin):
         "description",
     ]
     search_help_text = "Exact slug or ISO3 code, or words of a State, actor or materiel name or of the description."
-    autocomplete_fields = ["supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "destination"]
+    autocomplete_fields = [
+        "supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "destination", "value_claim",
+    ]
     ordering = ["-first_reported", "-id"]
     readonly_fields = ["review_state", "created_at", "updated_at"]
     fieldsets = [
@@ -142,7 +168,8 @@ class TransferAdmin(ImportExportCurationAdmin):
                     ("supplier", "supplier_actor"),
                     ("recipient", "recipient_actor"),
                     "materiel",
-                    ("quantity", "quantity_note"),
+                    ("quantity", "quantity_delivered", "quantity_estimated"),
+                    ("quantity_low", "quantity_high", "quantity_note"),
                     "status",
                     "destination",
                     "covert",
@@ -151,10 +178,11 @@ class TransferAdmin(ImportExportCurationAdmin):
                 ]
             },
         ),
+        ("Deal value", {"fields": [("value_amount", "value_currency", "value_year"), "value_claim"]}),
         ("Review", {"fields": ["review_state", "created_at", "updated_at"]}),
         ("Why this change", {"fields": ["change_reason"]}),
     ]
-    inlines = [ClaimInline, TransferEventInline, TransferViaInline, TransferViaRegionInline]
+    inlines = [ClaimInline, TransferEventInline, TransferViaInline, TransferPartyInline, TransferBreachInline]
     actions = ["mark_reviewed"]
 
     def get_queryset(self, request):
@@ -163,10 +191,9 @@ class TransferAdmin(ImportExportCurationAdmin):
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
-        # The route column: two queries for the page, not two per row.
+        # The route column: one query for the page, not one per row.
         changelist.result_list = changelist.result_list.prefetch_related(
-            Prefetch("route", queryset=TransferVia.objects.select_related("state").order_by("id")),
-            Prefetch("route_regions", queryset=TransferViaRegion.objects.select_related("place").order_by("id")),
+            Prefetch("route", queryset=TransferVia.objects.select_related("state", "place").order_by("seq")),
         )
         return changelist
 
@@ -177,16 +204,16 @@ class TransferAdmin(ImportExportCurationAdmin):
 
     @admin.display(description="route")
     def route(self, obj):
-        steps = [step.state.iso3 for step in obj.route.all()] + [step.place.name for step in obj.route_regions.all()]
+        steps = [step.place.name if step.place_id else step.state.iso3 for step in obj.route.all()]
         return " · ".join(steps) or "–"
 
     @admin.display(description="supplier", ordering="supplier__iso3")
     def supplier_iso3(self, obj):
-        return obj.supplier.iso3
+        return obj.supplier.iso3 if obj.supplier_id else "unknown"
 
     @admin.display(description="recipient", ordering="recipient__iso3")
     def recipient_iso3(self, obj):
-        return obj.recipient.iso3
+        return obj.recipient.iso3 if obj.recipient_id else "unknown"
 
     @admin.display(description="sanctioned", boolean=True, ordering="sanctioned")
     def is_sanctioned(self, obj):
@@ -206,23 +233,23 @@ class TransferAdmin(ImportExportCurationAdmin):
             return "Draft: a second user must review it (action “Mark selected transfers as reviewed”)."
         return f"Reviewed by {obj.reviewed_by or 'a deleted user'} on {obj.reviewed_at:%Y-%m-%d %H:%M} UTC."
 
-    # A reviewed transfer whose data changes in the admin goes back to draft: the review vouched
-    # for the data as it was.
+    # A reviewed transfer whose data, claims, timeline or route change goes back to draft (the write
+    # services decide: records._review_lapses, records.transfer_part_changed); the admin says so.
     def save_model(self, request, obj, form, change):
-        if change and obj.is_reviewed and form.data_changed():
-            transfer_return_to_draft(transfer=obj)
-            self.message_user(request, "The transfer changed, so it is a draft again until reviewed.", messages.WARNING)
+        was_reviewed = change and obj.is_reviewed
         super().save_model(request, obj, form, change)
+        if was_reviewed and not obj.is_reviewed:
+            self.message_user(request, "The transfer changed, so it is a draft again until reviewed.", messages.WARNING)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         obj = form.instance
-        if change and obj.is_reviewed and any(formset.has_changed() for formset in formsets):
-            reason = self.reason_for(request, form, change=change)
-            transfer_return_to_draft(transfer=obj, reason=f"{reason} (returned to draft)")
-            obj.save(update_fields=["reviewed_by", "reviewed_at", "updated_at"])
-            message = "Its claims, timeline or route changed, so it is a draft again until reviewed."
-            self.message_user(request, message, messages.WARNING)
+        if change and any(formset.has_changed() for formset in formsets):
+            was_reviewed = Transfer.objects.filter(pk=obj.pk, reviewed_at__isnull=False).exists()
+            transfer_part_changed(transfer_id=obj.pk, reason=self.reason_for(request, form, change=change))
+            if was_reviewed:
+                message = "Its claims, timeline or route changed, so it is a draft again until reviewed."
+                self.message_user(request, message, messages.WARNING)
 
     def has_review_permission(self, request):
         return request.user.has_perm("transfers.review_transfer")
@@ -247,12 +274,9 @@ class PartOfTransferAdmin(CurationAdmin):
     as it does when they are edited inline on the transfer's page."""
 
     def save_model(self, request, obj, form, change):
+        was_reviewed = Transfer.objects.filter(pk=obj.transfer_id, reviewed_at__isnull=False).exists()
         super().save_model(request, obj, form, change)
-        transfer = obj.transfer
-        if transfer.is_reviewed and (not change or form.has_changed()):
-            reason = self.reason_for(request, form, change=change)
-            transfer_return_to_draft(transfer=transfer, reason=f"{reason} (returned to draft)")
-            transfer.save(update_fields=["reviewed_by", "reviewed_at", "updated_at"])
+        if was_reviewed:
             self.message_user(request, "Its transfer changed, so it is a draft again until reviewed.", messages.WARNING)
 
 

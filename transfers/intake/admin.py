@@ -148,6 +148,15 @@ class ProposeClaimsMixin:
 
 def _attach(form: forms.Form, error: ValidationError) -> None:
     """Show a service's error on the form field it names (or the row, for fields the form lacks)."""
+    # transfer_create / transfer_add name a claim's or a step's error by its list and position, with
+    # the record's own field errors beside (api_detail): the quote's error belongs on the quote.
+    nested = getattr(error, "api_detail", None)
+    if nested:
+        for items in nested.values():
+            for item in items if isinstance(items, list) else []:
+                for field, messages in (item or {}).items():
+                    form.add_error(field if field in form.fields else None, messages)
+        return
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None,

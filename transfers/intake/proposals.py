@@ -19,7 +19,15 @@ from datetime import date
 
 from django.db.models import Q
 
-from transfers.choices import Credibility, DatePrecision, MaterielCategory, Stance, TransferStatus
+from transfers.choices import (
+    Credibility,
+    DatePrecision,
+    LegRole,
+    MaterielCategory,
+    Stance,
+    TransferStatus,
+    TransportMode,
+)
 from transfers.models import Actor, Claim, Materiel, ProposalRejection, Source, Transfer, TransferEvent
 from transfers.quotes import normalize
 
@@ -550,8 +558,8 @@ def draft_fixture(intake: Intake) -> list[dict]:
     taken_transfers = set()
     taken_claims = set()
     new_transfers: dict[tuple[str, str, str], dict] = {}
-    records, claims, events, regions, vias = [], [], [], [], []
-    planned_events = set()
+    records, claims, events, legs = [], [], [], []
+    planned_events, planned_legs = set(), set()
     for proposal in intake.proposals:
         slug = proposal.transfer
         if slug is None:
@@ -586,13 +594,6 @@ def draft_fixture(intake: Intake) -> list[dict]:
                 value = getattr(proposal, key)
                 if fields[key] is None and value:
                     fields[key] = [value]
-            for region in proposal.via_regions:
-                if (slug, region) not in {(r["fields"]["transfer"][0], r["fields"]["place"][0]) for r in regions}:
-                    regions.append({"model": "transfers.transferviaregion",
-                                    "fields": {"transfer": [slug], "place": [region]}})
-            for iso3 in proposal.via:
-                if (slug, iso3) not in {(r["fields"]["transfer"][0], r["fields"]["state"][0]) for r in vias}:
-                    vias.append({"model": "transfers.transfervia", "fields": {"transfer": [slug], "state": [iso3]}})
             fields["status"] = cues.furthest_status([fields["status"], *(e.status for e in proposal.events)])
         claim_slug = free_slug(f"{slug[:90]}-s{proposal.sentence + 1}-{proposal.stance}", Claim, taken_claims)
         note = f"{PROPOSAL_MARK}: credibility not judged, set it. Cues: {'; '.join(proposal.reasons) or 'none'}."
@@ -611,6 +612,24 @@ def draft_fixture(intake: Intake) -> list[dict]:
                 "note": note,
             },
         })
+        if proposal.transfer is None:
+            # Route legs of a new transfer, each resting on the first claim that names it.
+            for kind, key in [*(("place", r) for r in proposal.via_regions), *(("state", v) for v in proposal.via)]:
+                if (slug, kind, key) in planned_legs:
+                    continue
+                planned_legs.add((slug, kind, key))
+                legs.append({
+                    "model": "transfers.transfervia",
+                    "fields": {
+                        "transfer": [slug],
+                        "seq": sum(1 for leg in legs if leg["fields"]["transfer"] == [slug]) + 1,
+                        "state": [key] if kind == "state" else None,
+                        "place": [key] if kind == "place" else None,
+                        "role": LegRole.TRANSIT,
+                        "mode": TransportMode.UNKNOWN,
+                        "claim": [claim_slug],
+                    },
+                })
         for event in proposal.events:
             if event.date is None:
                 continue
@@ -635,7 +654,7 @@ def draft_fixture(intake: Intake) -> list[dict]:
                     "note": f"{PROPOSAL_MARK}: cue {event.cue!r}; dated {when}.",
                 },
             })
-    return records + regions + vias + claims + events
+    return records + claims + legs + events
 
 
 def new_transfer_slug(proposal: Proposal, source: Source, taken: set[str] | None = None) -> str:

@@ -2,7 +2,7 @@ from .intake import ProposalRejection
 from .reference import Actor, Materiel, Place, State
 from .sanctions import SanctionDesignation, SanctionsRegime
 from .sources import Source
-from .transfers import Claim, Transfer, TransferEvent, TransferVia, TransferViaRegion
+from .transfers import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
 
 __all__ = [
     "Actor",
@@ -15,7 +15,8 @@ __all__ = [
     "Source",
     "State",
     "Transfer",
+    "TransferBreach",
     "TransferEvent",
+    "TransferParty",
     "TransferVia",
-    "TransferViaRegion",
 ]

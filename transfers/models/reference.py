@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from transfers import rules
 from transfers.choices import (
     M49_SUBREGIONS,
     ActorKind,
@@ -18,8 +19,10 @@ from .base import Attributed, Record, SlugManager, choices_constraint
 
 
 def validate_aliases(value):
-    if not isinstance(value, list) or not all(isinstance(a, str) and a.strip() for a in value):
-        raise ValidationError("Aliases must be a list of non-empty strings.", code="invalid_aliases")
+    """Field validator for aliases (the rule: transfers.rules.names_list)."""
+    problems = rules.names_list(value)
+    if problems:
+        raise ValidationError(problems["aliases"], code="invalid_aliases")
 
 
 class StateManager(models.Manager):
@@ -136,20 +139,17 @@ class Actor(Record, Attributed):
     def natural_key(self):
         return (self.slug,)
 
+    def clean(self):
+        super().clean()
+        rules.enforce(rules.part_of_acyclic(self.pk, self._part_of_chain()))
 
-def broader_chain_cycle(record, parent_attr: str) -> bool:
-    """Whether following ``parent_attr`` upwards from ``record`` comes back to it (a cycle).
-
-    Pure apart from reading the stored parents; used by model clean() (one place for the rule).
-    """
-    seen = {record.pk} if record.pk is not None else set()
-    parent = getattr(record, parent_attr)
-    while parent is not None:
-        if parent.pk in seen or parent is record:
-            return True
-        seen.add(parent.pk)
-        parent = getattr(parent, parent_attr)
-    return False
+    def _part_of_chain(self, limit: int = 100):
+        """The ids up the ``part_of`` chain from this actor's parent (stops at a repeat or ``limit``)."""
+        seen, current = [], self.part_of_id
+        while current is not None and current not in seen and len(seen) < limit:
+            seen.append(current)
+            current = Actor.objects.filter(pk=current).values_list("part_of_id", flat=True).first()
+        return seen
 
 
 class Materiel(Record):
@@ -216,8 +216,15 @@ class Materiel(Record):
 
     def clean(self):
         super().clean()
-        if self.kind_of_id is not None and broader_chain_cycle(self, "kind_of"):
-            raise ValidationError({"kind_of": "A materiel cannot be a kind of itself or of a narrower materiel."})
+        rules.enforce(rules.kind_of_acyclic(self.pk, self._kind_of_chain()))
+
+    def _kind_of_chain(self, limit: int = 100):
+        """The ids up the ``kind_of`` chain from this materiel's broader one (stops at a repeat or ``limit``)."""
+        seen, current = [], self.kind_of_id
+        while current is not None and current not in seen and len(seen) < limit:
+            seen.append(current)
+            current = Materiel.objects.filter(pk=current).values_list("kind_of_id", flat=True).first()
+        return seen
 
 
 class Place(Record, Attributed):

@@ -1,8 +1,8 @@
 """Sources: the stored documents every claim quotes."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 
+from transfers import rules
 from transfers.choices import Reliability, SourceKind
 from transfers.history import History
 
@@ -65,8 +65,8 @@ class Source(Record):
         ]
 
     def clean(self):
-        stranded = self.stranded_quotes(self.text)
-        if stranded:
-            raise ValidationError(
-                {"text": f"The new text no longer contains the quotes of: {', '.join(stranded[:20])}."}
-            )
+        super().clean()
+        rules.enforce(
+            rules.names_list(self.authors, field="authors"),
+            rules.text_keeps_quotes(self.stranded_quotes(self.text)),
+        )

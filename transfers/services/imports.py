@@ -14,41 +14,50 @@ the report names every bad line; then the transaction is rolled back.
 
 Rows go in with ``COPY`` on PostgreSQL (``transfers.bulk``): into the tables and into their
 ``simple_history`` tables, as ``bulk_create_with_history`` would write them but without building a
-model instance per row. ``method="orm"`` uses ``bulk_create_with_history`` itself (the benchmark
-compares the two). Where PostgreSQL allows it, foreign keys are checked once per referenced row
-instead of once per written row and reference (``_ReferenceLocks``).
+model instance per row. PostgreSQL's own foreign-key triggers check every reference. The rules a
+row shares with every other write path (parties, route) are transfers.rules' functions, called per
+row on plain values: the same rule and the same message as the API, the admin and ``loaddata``.
 """
 
 import csv
+import dataclasses
 import datetime
 import queue
 import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import IO, Literal
+from dataclasses import dataclass
 
 from django.db import connections, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
-from transfers.bulk import allocate_ids, bulk_insert, can_skip_row_triggers, copy_text, copy_text_line, row_triggers_off
-from transfers.choices import TransferStatus
-from transfers.models import Actor, Materiel, State, Transfer, TransferVia
+from transfers import rules
+from transfers.bulk import allocate_ids, bulk_insert, copy_text, copy_text_line
+from transfers.choices import LegRole, PartyRole, TransferStatus, TransportMode
+from transfers.models import Actor, Materiel, Place, State, Transfer, TransferParty, TransferVia
 
 REQUIRED_COLUMNS = ("slug", "supplier", "recipient", "materiel")
 OPTIONAL_COLUMNS = (
     "supplier_actor",
     "recipient_actor",
     "quantity",
+    "quantity_ordered",
+    "quantity_delivered",
+    "quantity_low",
+    "quantity_high",
+    "quantity_estimated",
     "quantity_note",
     "status",
     "first_reported",
     "covert",
     "description",
     "via",
+    "route",
+    "parties",
 )
+# A supplier or recipient cell saying the party is not known (the transfer's State is then empty).
+UNKNOWN = "unknown"
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 VIA_SEPARATOR = ";"
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -85,24 +94,29 @@ class ImportResult:
     transfers: int
     routes: int
     seconds: float  # wall clock, from the first line read to the commit
-    timings: dict[str, float] = field(default_factory=dict)  # time per step; checking overlaps writing
-    reference_checks: Literal["bulk", "per-row"] = "per-row"  # how foreign keys were checked (see _ReferenceLocks)
 
 
 @dataclass
 class _Row:
     line: int
     values: dict  # Transfer attname -> database value
-    via: list[int]
+    legs: list[tuple]  # (seq, state id, place id, role, mode), in route order
+    parties: list[tuple] = dataclasses.field(default_factory=list)  # (role, number, actor id, state id)
     copy: str = ""  # on PostgreSQL: the row in COPY text format, without its id (see _CopyWriter)
+
+    @property
+    def via(self) -> list[int]:
+        return [state for _, state, _, _, _ in self.legs if state is not None]
 
 
 class _Validator:
     def __init__(self, using: str):
         self.states = dict(State.objects.using(using).values_list("iso3", "id"))
         self.actors = dict(Actor.objects.using(using).values_list("slug", "id"))
+        self.places = dict(Place.objects.using(using).values_list("slug", "id"))
         self.materiel = {slug: (pk, cat) for slug, pk, cat in
                          Materiel.objects.using(using).values_list("slug", "id", "category")}
+        self.codes = {pk: code for code, pk in self.states.items()}
         self.statuses = set(TransferStatus.values)
         self.errors: list[RowError] = []
         self.error_count = 0
@@ -123,6 +137,10 @@ class _Validator:
             self.error(line, name, f"unknown State {value.strip()!r} (expected an ISO3 code of a stored State).")
         return pk
 
+    def problems(self, line: int, found: dict[str, str]):
+        for name, message in found.items():
+            self.error(line, name, message)
+
     def actor(self, line: int, name: str, value: str) -> int | None:
         slug = value.strip()
         if not slug:
@@ -134,6 +152,11 @@ class _Validator:
 
     def row(self, line: int, raw: dict[str, str]) -> _Row | None:
         before = self.error_count
+        if None in raw:  # csv.DictReader's key for cells past the header's last column
+            extra = raw.pop(None)
+            cells = ", ".join(map(repr, extra))[:200]
+            self.error(line, "file", f"has {len(extra)} cell(s) more than the header ({cells}); quote a value "
+                       "that contains a comma.")
         get = lambda name: (raw.get(name) or "")  # noqa: E731 - absent optional columns read as empty
         # PostgreSQL text cannot hold NUL; COPY would fail mid-import. (One test per row, then per field.)
         if "\x00" in "".join(value for value in raw.values() if isinstance(value, str)):
@@ -151,10 +174,9 @@ class _Validator:
         else:
             self.slugs[slug] = line
 
-        supplier = self.state(line, "supplier", get("supplier"))
-        recipient = self.state(line, "recipient", get("recipient"))
-        if supplier is not None and supplier == recipient:
-            self.error(line, "recipient", "the supplier and the recipient must be different States.")
+        supplier = self.party(line, "supplier", get("supplier"), get("supplier_actor"))
+        recipient = self.party(line, "recipient", get("recipient"), get("recipient_actor"))
+        self.problems(line, rules.parties_differ(supplier, recipient))
 
         materiel_slug = get("materiel").strip()
         materiel = self.materiel.get(materiel_slug)
@@ -163,18 +185,21 @@ class _Validator:
         elif materiel is None:
             self.error(line, "materiel", f"unknown materiel {materiel_slug!r}.")
 
-        quantity = None
-        text = get("quantity").strip()
-        if text:
-            try:
-                quantity = int(text)
-            except ValueError:
-                self.error(line, "quantity", f"{text!r} is not a whole number.")
-            else:
-                if quantity < 0:
-                    self.error(line, "quantity", "cannot be negative.")
-                elif quantity > BIGINT_MAX:
-                    self.error(line, "quantity", f"is larger than {BIGINT_MAX}, the largest quantity stored.")
+        quantity = self.number(line, "quantity", get("quantity"))
+        if get("quantity_ordered").strip():
+            ordered = self.number(line, "quantity_ordered", get("quantity_ordered"))
+            if get("quantity").strip() and ordered != quantity:
+                self.error(line, "quantity_ordered", "differs from quantity (they are the same figure).")
+            quantity = ordered
+        delivered = self.number(line, "quantity_delivered", get("quantity_delivered"))
+        low = self.number(line, "quantity_low", get("quantity_low"))
+        high = self.number(line, "quantity_high", get("quantity_high"))
+        for name, message in rules.quantity_range(low, high).items():
+            self.error(line, name, message)
+        text = get("quantity_estimated").strip().lower()
+        estimated = text in TRUE
+        if text not in TRUE | FALSE:
+            self.error(line, "quantity_estimated", f"{text!r} is not true or false.")
 
         quantity_note = get("quantity_note").strip()
         if len(quantity_note) > 500:
@@ -197,18 +222,18 @@ class _Validator:
         if text not in TRUE | FALSE:
             self.error(line, "covert", f"{text!r} is not true or false.")
 
-        via: list[int] = []
         route = get("via")
-        for code in filter(None, (c.strip() for c in route.split(VIA_SEPARATOR))) if route else ():
-            pk = self.state(line, "via", code)
-            if pk is None:
-                continue
-            if pk in (supplier, recipient):
-                self.error(line, "via", f"{code} is the supplier or the recipient, not a transit State.")
-            elif pk in via:
-                self.error(line, "via", f"{code} is listed twice.")
-            else:
-                via.append(pk)
+        codes = [c for c in (c.strip() for c in route.split(VIA_SEPARATOR)) if c] if route else []
+        via = [pk for pk in (self.state(line, "via", code) for code in codes) if pk is not None]
+        if via and get("route").strip():
+            self.error(line, "route", "give the route or via, not both.")
+        legs = self.legs(line, get("route")) if get("route").strip() else [
+            (seq, pk, None, LegRole.TRANSIT, TransportMode.UNKNOWN) for seq, pk in enumerate(via, start=1)
+        ]
+        found = rules.route_states(rules.transit_states((role, state) for _, state, _, role, _ in legs),
+                                   supplier_id=supplier, recipient_id=recipient, label=self.codes.get)
+        self.problems(line, {"route": found["via"]} if found and get("route").strip() else found)
+        parties = self.parties(line, get("parties"))
 
         supplier_actor = self.actor(line, "supplier_actor", get("supplier_actor"))
         recipient_actor = self.actor(line, "recipient_actor", get("recipient_actor"))
@@ -225,49 +250,155 @@ class _Validator:
                 "materiel_id": materiel[0],
                 "category": materiel[1],
                 "quantity": quantity,
+                "quantity_delivered": delivered,
+                "quantity_low": low,
+                "quantity_high": high,
+                "quantity_estimated": estimated,
                 "quantity_note": quantity_note,
                 "status": status,
                 "first_reported": first_reported,
                 "covert": covert,
                 "description": get("description").strip(),
             },
-            via=via,
+            legs=legs,
+            parties=parties,
         )
 
+    def party(self, line: int, name: str, value: str, actor: str) -> int | None:
+        """A supplier or recipient State; empty when the cell says ``unknown`` or a non-state actor is named."""
+        text = value.strip()
+        if text.lower() == UNKNOWN or (not text and actor.strip()):
+            return None
+        if not text:
+            self.error(line, name, f"is required: an ISO3 code, '{UNKNOWN}', or a {name}_actor.")
+            return None
+        return self.state(line, name, text)
 
-def read_csv(file: IO[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    def number(self, line: int, name: str, value: str) -> int | None:
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            number = int(text)
+        except ValueError:
+            self.error(line, name, f"{text!r} is not a whole number.")
+            return None
+        if number < 0:
+            self.error(line, name, "cannot be negative.")
+        elif number > BIGINT_MAX:
+            self.error(line, name, f"is larger than {BIGINT_MAX}, the largest quantity stored.")
+        return number
+
+    def legs(self, line: int, value: str) -> list[tuple]:
+        legs, problems = parse_legs(value, states=self.states, places=self.places)
+        for message in problems:
+            self.error(line, "route", message)
+        return legs
+
+    def parties(self, line: int, value: str) -> list[tuple]:
+        parties, problems = parse_parties(value, states=self.states, actors=self.actors)
+        for message in problems:
+            self.error(line, "parties", message)
+        return parties
+
+
+def parse_legs(value: str, *, states: dict[str, int], places: dict[str, int]) -> tuple[list[tuple], list[str]]:
+    """Route legs written ``role:where:mode`` and separated by ';', where ``where`` is an ISO3 code, a
+    place slug, or both joined by '+' (``origin:IRN+bandar-abbas:sea;transshipment:astrakhan:sea``).
+
+    Returns (seq, state id, place id, role, mode) tuples and the problems found (the import's and the
+    admin import's one parser)."""
+    legs, problems = [], []
+    for seq, text in enumerate(filter(None, (part.strip() for part in value.split(VIA_SEPARATOR))), start=1):
+        parts = [part.strip() for part in text.split(":")]
+        if len(parts) not in (2, 3):
+            problems.append(f"{text!r} is not role:where[:mode] (e.g. transit:SYR+tartus:sea).")
+            continue
+        role, where, mode = parts[0], parts[1], parts[2] if len(parts) == 3 else TransportMode.UNKNOWN
+        if role not in LegRole.values:
+            problems.append(f"{role!r} is not one of: {', '.join(LegRole.values)}.")
+        if mode not in TransportMode.values:
+            problems.append(f"{mode!r} is not one of: {', '.join(TransportMode.values)}.")
+        state = place = None
+        for key in filter(None, where.split("+")):
+            if re.fullmatch(r"[A-Za-z]{3}", key) and key.upper() in states:
+                state = states[key.upper()]
+            elif key in places:
+                place = places[key]
+            else:
+                problems.append(f"{key!r} is neither a stored State's ISO3 code nor a place slug.")
+        problems += [f"{text!r}: {message}" for message in rules.leg_names_a_place(state, place).values()]
+        legs.append((seq, state, place, role, mode))
+    return legs, problems
+
+
+def parse_parties(value: str, *, states: dict[str, int], actors: dict[str, int]) -> tuple[list[tuple], list[str]]:
+    """Parties written ``role:who`` and separated by ';', ``who`` an actor slug or a State's ISO3 code
+    (``broker:acme-ltd;shipper:blue-sea``). Returns (role, number, actor id, state id) tuples and the
+    problems found."""
+    parties, problems, numbers = [], [], {}
+    for text in filter(None, (part.strip() for part in value.split(VIA_SEPARATOR))):
+        role, _, who = (part.strip() for part in text.partition(":"))
+        if role not in PartyRole.values:
+            problems.append(f"{role!r} is not one of: {', '.join(PartyRole.values)}.")
+            continue
+        actor, state = actors.get(who), None
+        if actor is None:
+            state = states.get(who.upper()) if re.fullmatch(r"[A-Za-z]{3}", who) else None
+            if state is None:
+                problems.append(f"{who!r} is neither a stored actor's slug nor a State's ISO3 code.")
+                continue
+        numbers[role] = numbers.get(role, 0) + 1
+        parties.append((role, numbers[role], actor, state))
+    return parties, problems
+
+
+MAX_FIELD_BYTES = csv.field_size_limit()  # 128 KB: Python's csv module refuses longer fields
+
+
+def utf8_lines(binary: Iterable[bytes]) -> Iterator[str]:
+    """The lines of a binary file as text, refusing invalid UTF-8 with the line where it stands."""
+    for number, raw in enumerate(binary, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            message = f"is not valid UTF-8 (byte {raw[exc.start]:#04x} at column {exc.start + 1}); save it as UTF-8."
+            raise ImportRejected([RowError(number, "file", message)]) from None
+        yield text.removeprefix("\ufeff") if number == 1 else text
+
+
+def read_csv(file: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row) pairs of a CSV file whose header names the columns; checks the header."""
     reader = csv.DictReader(file)
-    header = reader.fieldnames or []
-    problems = [RowError(1, name, "unknown column.") for name in header if name not in COLUMNS]
-    problems += [RowError(1, name, "required column is missing.") for name in REQUIRED_COLUMNS if name not in header]
-    if problems:
-        raise ImportRejected(problems)
-    line = reader.line_num
-    for row in reader:
-        yield line + 1, row  # the line the record starts on
+    line = 0
+    try:
+        header = reader.fieldnames or []
+        problems = [RowError(1, name, "unknown column.") for name in header if name not in COLUMNS]
+        problems += [RowError(1, name, "required column is missing.") for name in REQUIRED_COLUMNS
+                     if name not in header]
+        if problems:
+            raise ImportRejected(problems)
         line = reader.line_num
+        for row in reader:
+            yield line + 1, row  # the line the record starts on
+            line = reader.line_num
+    except csv.Error as exc:
+        reason = f"a field is longer than {MAX_FIELD_BYTES // 1024} KB" if "field larger" in str(exc) else str(exc)
+        # Named by the line its record starts on, as every other problem is.
+        raise ImportRejected([RowError(line + 1, "file", f"cannot be read as CSV: {reason}.")]) from None
 
 
-def _checked_chunks(
-    rows: Iterable[tuple[int, dict[str, str]]], validator: _Validator, prepare, timings: dict
-) -> Iterator[list[_Row]]:
+def _checked_chunks(rows: Iterable[tuple[int, dict[str, str]]], validator: _Validator, prepare) -> Iterator[list[_Row]]:
     """The valid rows, CHUNK_ROWS at a time, each passed to ``prepare``; problems accumulate on the validator."""
     chunk: list[_Row] = []
-    busy = 0.0
-    started = time.monotonic()
     for line, raw in rows:
         checked = validator.row(line, raw)
         if checked is not None:
             prepare(checked)
             chunk.append(checked)
             if len(chunk) >= CHUNK_ROWS:
-                busy += time.monotonic() - started
                 yield chunk
-                started = time.monotonic()
                 chunk = []
-    busy += time.monotonic() - started
-    timings["reading, checking and formatting rows (overlaps the writes)"] = busy
     if chunk:
         yield chunk
 
@@ -328,68 +459,6 @@ def _taken_slugs(chunk: list[_Row], using: str) -> list[RowError]:
     return [RowError(lines[slug], "slug", f"{slug!r} already exists in the database.") for slug in taken]
 
 
-class _ReferenceLocks:
-    """Foreign keys checked once per referenced row rather than once per imported row and reference.
-
-    PostgreSQL checks a foreign key with a trigger per written row: for each reference it looks the
-    row up and locks it (``FOR KEY SHARE``), so that no one deletes it before the writer commits.
-    At 100k rows and five references that was 500k look-ups, a fifth of an import's time. Where
-    ``transfers.bulk.can_skip_row_triggers`` allows it, the import writes without those triggers
-    and takes the same locks here instead: each chunk's referenced States, actors and materiel
-    not already locked, in one query per table, and the history rows' user once. A row that was
-    deleted after the validator read it is not found, and the import is refused, naming the line
-    and field, as the trigger would have refused the commit.
-    """
-
-    REFERENCES = (
-        (State, ("supplier_id", "supplier"), ("recipient_id", "recipient")),
-        (Actor, ("supplier_actor_id", "supplier_actor"), ("recipient_actor_id", "recipient_actor")),
-        (Materiel, ("materiel_id", "materiel")),
-    )
-
-    def __init__(self, connection, user):
-        self.connection = connection
-        self.locked: dict[type, set[int]] = {model: set() for model, *_ in self.REFERENCES}
-        self.user = user
-
-    def _lock(self, model, ids) -> set[int]:
-        table, pk = model._meta.db_table, model._meta.pk.column
-        with self.connection.cursor() as cursor:
-            # Table and column from model metadata; ids are one array parameter. In id order, as
-            # concurrent importers then lock in the same order.
-            cursor.execute(
-                f"SELECT {pk} FROM {table} WHERE {pk} = ANY(%s) ORDER BY {pk} FOR KEY SHARE",  # noqa: S608
-                [sorted(ids)],
-            )
-            return {pk for (pk,) in cursor.fetchall()}
-
-    def __call__(self, rows: list[_Row]) -> list[RowError]:
-        if self.user is not None:
-            if not self._lock(type(self.user), [self.user.pk]):
-                raise ImportRejected([RowError(1, "user", f"{self.user} was deleted while the import ran.")])
-            self.user = None
-        errors = []
-        for model, *fields in self.REFERENCES:
-            wanted: dict[int, tuple[int, str]] = {}  # id -> the first (line, field) that refers to it
-            for row in rows:
-                named = [(row.values[attname], name) for attname, name in fields]
-                if model is State:
-                    named += [(pk, "via") for pk in row.via]
-                for pk, name in named:
-                    if pk is not None and pk not in self.locked[model]:
-                        wanted.setdefault(pk, (row.line, name))
-            if not wanted:
-                continue
-            found = self._lock(model, wanted)
-            self.locked[model] |= found
-            errors += [
-                RowError(line, name, f"the {model._meta.verbose_name} it names (id {pk}) was deleted while the "
-                         "import ran.")
-                for pk, (line, name) in wanted.items() if pk not in found
-            ]
-        return errors
-
-
 AUDIT_COLUMNS = ["history_date", "history_change_reason", "history_type", "history_user_id"]
 
 
@@ -401,13 +470,14 @@ class _CopyWriter:
     audit columns.
     """
 
-    def __init__(self, *, user, reason: str, using: str, timings: dict):
-        self.using, self.timings = using, timings
+    def __init__(self, *, user, reason: str, using: str):
+        self.using = using
         self.connection = connections[using]
         self.copy = self.connection.vendor == "postgresql"
         now = timezone.now()
-        self.common = {"synthetic": False, "created_at": now, "updated_at": now, "destination_id": None,
-                       "reviewed_by_id": None, "reviewed_at": None}
+        self.common = {"synthetic": False, "created_at": now, "updated_at": now, "version": 1, "destination_id": None,
+                       "reviewed_by_id": None, "reviewed_at": None, "value_amount": None, "value_currency": "",
+                       "value_year": None, "value_claim_id": None}
         self.audit = [now, reason, "+", user.pk if user is not None else None]
         self.history = Transfer.history.model
         self.common_text = copy_text_line(list(self.common.values()))[:-1]
@@ -424,67 +494,31 @@ class _CopyWriter:
             row.copy = self.common_text + "\t" + copy_text_line(list(row.values.values()))
 
     def __call__(self, rows: list[_Row]) -> tuple[int, int]:
-        started = time.monotonic()
         ids = allocate_ids(Transfer, len(rows), using=self.using)
         columns = self.columns(rows[0])
         if self.copy:
             text = "".join([f"{pk}\t{row.copy}" for pk, row in zip(ids, rows, strict=True)])
             copy_text(self.connection, Transfer._meta.db_table, columns, text)
-            _add(self.timings, "COPY transfers", time.monotonic() - started)
-            started = time.monotonic()
             copy_text(self.connection, self.history._meta.db_table, columns + AUDIT_COLUMNS,
                       text.replace("\n", self.audit_text))  # a raw newline only ends a row: values escape theirs
-            _add(self.timings, "COPY transfer history", time.monotonic() - started)
         else:
             records = [[pk, *self.common.values(), *row.values.values()] for pk, row in zip(ids, rows, strict=True)]
             bulk_insert(Transfer, columns, records, using=self.using)
             bulk_insert(self.history, columns + AUDIT_COLUMNS, (r + self.audit for r in records), using=self.using)
-            _add(self.timings, "transfers and their history", time.monotonic() - started)
 
-        started = time.monotonic()
-        routes = [(transfer_id, state) for transfer_id, row in zip(ids, rows, strict=True) for state in row.via]
-        route_ids = allocate_ids(TransferVia, len(routes), using=self.using)
-        bulk_insert(TransferVia, ["id", "transfer_id", "state_id"],
-                    ((pk, t, s) for pk, (t, s) in zip(route_ids, routes, strict=True)), using=self.using)
-        bulk_insert(
-            TransferVia.history.model,
-            ["id", "transfer_id", "state_id", *AUDIT_COLUMNS],
-            ((pk, t, s, *self.audit) for pk, (t, s) in zip(route_ids, routes, strict=True)),
-            using=self.using,
-        )
-        _add(self.timings, "routes and their history", time.monotonic() - started)
+        routes = [(transfer_id, *leg) for transfer_id, row in zip(ids, rows, strict=True) for leg in row.legs]
+        self._parts(TransferVia, ["transfer_id", "seq", "state_id", "place_id", "role", "mode"], routes)
+        parties = [(transfer_id, *party) for transfer_id, row in zip(ids, rows, strict=True) for party in row.parties]
+        self._parts(TransferParty, ["transfer_id", "role", "number", "actor_id", "state_id"], parties)
         return len(rows), len(routes)
 
-
-class _OrmWriter:
-    """``bulk_create_with_history``: the library's own path, for comparison."""
-
-    def __init__(self, *, user, reason: str, using: str, timings: dict):
-        self.user, self.reason, self.timings = user, reason, timings
-
-    def prepare(self, row: _Row):
-        pass
-
-    def __call__(self, rows: list[_Row]) -> tuple[int, int]:
-        started = time.monotonic()
-        transfers = [Transfer(**row.values) for row in rows]
-        created = bulk_create_with_history(
-            transfers, Transfer, batch_size=2_000, default_user=self.user, default_change_reason=self.reason
-        )
-        _add(self.timings, "transfers with history", time.monotonic() - started)
-        started = time.monotonic()
-        routes = [TransferVia(transfer_id=t.pk, state_id=s)
-                  for t, row in zip(created, rows, strict=True) for s in row.via]
-        if routes:
-            bulk_create_with_history(
-                routes, TransferVia, batch_size=2_000, default_user=self.user, default_change_reason=self.reason
-            )
-        _add(self.timings, "routes with history", time.monotonic() - started)
-        return len(created), len(routes)
-
-
-def _add(timings: dict, step: str, seconds: float):
-    timings[step] = timings.get(step, 0.0) + seconds
+    def _parts(self, model, columns: list[str], records: list[tuple]) -> None:
+        if not records:
+            return
+        ids = allocate_ids(model, len(records), using=self.using)
+        bulk_insert(model, ["id", *columns], ((pk, *r) for pk, r in zip(ids, records, strict=True)), using=self.using)
+        bulk_insert(model.history.model, ["id", *columns, *AUDIT_COLUMNS],
+                    ((pk, *r, *self.audit) for pk, r in zip(ids, records, strict=True)), using=self.using)
 
 
 def import_transfers(
@@ -492,58 +526,110 @@ def import_transfers(
     rows: Iterable[tuple[int, dict[str, str]]],
     user=None,
     reason: str = "Bulk import",
-    method: Literal["copy", "orm"] = "copy",
-    reference_checks: Literal["bulk", "per-row"] = "bulk",
     using: str = "default",
 ) -> ImportResult:
     """Check (line, row) pairs and write them all in one transaction, with history; or raise ImportRejected.
 
     ImportRejected lists every problem (up to ERRORS_KEPT, with the total), and nothing is stored.
-    ``reference_checks="bulk"`` checks foreign keys once per referenced row where PostgreSQL allows
-    it (``_ReferenceLocks``); ``"per-row"``, or a database or role that does not allow it, leaves
-    them to the database's per-row triggers.
     """
     started = time.monotonic()
-    timings: dict[str, float] = {}
-    write = (_CopyWriter if method == "copy" else _OrmWriter)(user=user, reason=reason, using=using, timings=timings)
+    write = _CopyWriter(user=user, reason=reason, using=using)
     validator = _Validator(using)  # loads the States, actors and materiel: here, on this thread's connection
-    connection = connections[using]
-    tables = [model._meta.db_table for model in (Transfer, Transfer.history.model, TransferVia,
-                                                 TransferVia.history.model)]
-    references = None
-    if method == "copy" and reference_checks == "bulk" and can_skip_row_triggers(connection, tables):
-        references = _ReferenceLocks(connection, user)
     stored_problems: list[RowError] = []
     transfers = routes = 0
     with transaction.atomic(using=using):
-        for chunk in _in_background(_checked_chunks(rows, validator, write.prepare, timings)):
-            step = time.monotonic()
+        for chunk in _in_background(_checked_chunks(rows, validator, write.prepare)):
             stored_problems += _taken_slugs(chunk, using)
-            _add(timings, "checking slugs against the database", time.monotonic() - step)
             if validator.error_count or stored_problems:
                 continue  # something is wrong: write no more, but read on to report every problem
-            if references is None:
-                written = write(chunk)
-            else:
-                step = time.monotonic()
-                stored_problems += references(chunk)
-                _add(timings, "locking the referenced rows (foreign keys)", time.monotonic() - step)
-                if stored_problems:
-                    continue
-                with row_triggers_off(connection):
-                    written = write(chunk)
+            written = write(chunk)
             transfers, routes = transfers + written[0], routes + written[1]
         if validator.error_count or stored_problems:
             errors = sorted(validator.errors + stored_problems, key=lambda e: e.line)[:ERRORS_KEPT]
             raise ImportRejected(errors, validator.error_count + len(stored_problems))  # rolls the transaction back
         if not transfers:
             raise ImportRejected([RowError(1, "file", "has no rows to import.")])
-        commit = time.monotonic()
-    timings["commit (foreign key checks left to the database)"] = time.monotonic() - commit
-    return ImportResult(transfers=transfers, routes=routes, seconds=time.monotonic() - started, timings=timings,
-                        reference_checks="per-row" if references is None else "bulk")
+    return ImportResult(transfers=transfers, routes=routes, seconds=time.monotonic() - started)
 
 
-def import_transfers_csv(*, file: IO[str], **kwargs) -> ImportResult:
-    """Import a CSV file (see COLUMNS); raises ImportRejected naming every bad line and field."""
+def import_transfers_csv(*, file: Iterable[str], **kwargs) -> ImportResult:
+    """Import a CSV file (see COLUMNS): an open text file or any iterable of its lines (``utf8_lines``).
+
+    Raises ImportRejected naming every bad line and field."""
     return import_transfers(rows=read_csv(file), **kwargs)
+
+
+CLAIM_COLUMNS = ("transfer", "source", "quote", "slug", "stance", "claimant", "credibility", "note", "quantity",
+                 "quantity_low", "quantity_high")
+CLAIM_REQUIRED = ("transfer", "source", "quote")
+
+
+def read_claims_csv(file: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) pairs of a claims file (see CLAIM_COLUMNS); checks the header."""
+    reader = csv.DictReader(file)
+    header = reader.fieldnames or []
+    problems = [RowError(1, name, "unknown column.") for name in header if name not in CLAIM_COLUMNS]
+    problems += [RowError(1, name, "required column is missing.") for name in CLAIM_REQUIRED if name not in header]
+    if problems:
+        raise ImportRejected(problems)
+    line = reader.line_num
+    for row in reader:
+        yield line + 1, row
+        line = reader.line_num
+
+
+def import_claims(*, rows: Iterable[tuple[int, dict[str, str]]], user=None, reason: str = "Claims import",
+                  using: str = "default") -> int:
+    """Add each row's claim to its transfer (stored, or imported in the same transaction) through the
+    one write path (every rule, history); raises ImportRejected naming every bad line and field."""
+    from django.core.exceptions import ValidationError
+
+    from transfers.models import Claim, Source
+
+    from .records import record_save, transfer_part_changed
+
+    errors: list[RowError] = []
+    touched: set[int] = set()
+    count = 0
+    with transaction.atomic(using=using):
+        for line, raw in rows:
+            get = lambda name: (raw.get(name) or "").strip()  # noqa: E731, B023 - read within this iteration
+            claimant = Actor.objects.using(using).filter(slug=get("claimant")).first() if get("claimant") else None
+            found = {
+                "transfer": Transfer.objects.using(using).filter(slug=get("transfer")).first(),
+                "source": Source.objects.using(using).filter(slug=get("source")).first(),
+                "claimant": claimant,
+            }
+            missing = [name for name, record in found.items() if record is None and get(name)] + [
+                name for name in ("transfer", "source") if not get(name)
+            ]
+            if missing:
+                errors += [RowError(line, name, f"unknown or missing {name} {get(name)!r}.") for name in missing]
+                continue
+            fields = {"stance": get("stance") or "asserts", "note": get("note"), "quote": raw.get("quote") or ""}
+            try:
+                fields["credibility"] = int(get("credibility") or 6)
+                for name in ("quantity", "quantity_low", "quantity_high"):
+                    fields[name] = int(get(name)) if get(name) else None
+            except ValueError as error:
+                errors.append(RowError(line, "credibility/quantity", f"not a whole number ({error})."))
+                continue
+            slug = get("slug") or f"{found['transfer'].slug[:90]}-claim-{line}"
+            claim = Claim(slug=slug, transfer=found["transfer"], source=found["source"], claimant=found["claimant"],
+                          **fields)
+            if user is not None:
+                claim._history_user = user
+            try:
+                with transaction.atomic(using=using):
+                    record_save(record=claim, reason=reason, touch_transfer=False)
+            except ValidationError as error:
+                messages = error.message_dict if hasattr(error, "error_dict") else {"claim": error.messages}
+                errors += [RowError(line, name, " ".join(texts)) for name, texts in messages.items()]
+                continue
+            touched.add(found["transfer"].pk)
+            count += 1
+        if errors:
+            raise ImportRejected(errors[:ERRORS_KEPT], len(errors))
+        for transfer_id in sorted(touched):
+            transfer_part_changed(transfer_id=transfer_id, reason=reason)
+    return count

@@ -1,7 +1,7 @@
 """Accepting and rejecting the claims article intake proposes (see ``transfers.intake``).
 
 An accepted proposal is written as a draft: a new transfer through ``transfer_create``, a claim on
-an existing one through ``claim_add``; either way a second user reviews it later. A rejected one is
+an existing one through ``transfer_add``; either way a second user reviews it later. A rejected one is
 remembered, so that the next run on the same source does not propose it again.
 """
 
@@ -12,8 +12,9 @@ from transfers.intake.cues import furthest_status
 from transfers.intake.proposals import Proposal, existing_transfer, free_slug, new_transfer_slug
 from transfers.models import Actor, Claim, Materiel, Place, ProposalRejection, Source, State, TransferEvent
 
-from .claims import claim_add
-from .transfers import transfer_create
+from .transfers import transfer_add, transfer_create
+
+ACCEPTED_REASON = "Accepted from propose_claims"
 
 
 def _get(model, field: str, **lookup):
@@ -45,8 +46,11 @@ def proposal_accept(*, source: Source, proposal: Proposal, credibility: int, not
         if e.date is not None
         and not (transfer and TransferEvent.objects.filter(transfer=transfer, status=e.status, date=e.date).exists())
     ]
+    claim["slug"] = claim_slug
+    events = [{**data, "claim": claim_slug} for data in events]
     if transfer is not None:
-        return claim_add(transfer=transfer, events=events, slug=claim_slug, **claim)
+        added, _events = transfer_add(transfer=transfer, claims=[claim], events=events, reason=ACCEPTED_REASON)
+        return added[0]
     created = transfer_create(
         supplier=supplier, recipient=recipient, materiel=materiel,
         status=furthest_status(e["status"] for e in events),
@@ -60,8 +64,9 @@ def proposal_accept(*, source: Source, proposal: Proposal, credibility: int, not
         via=[_get(State, "via", iso3=iso3) for iso3 in proposal.via],
         via_regions=[_get(Place, "via_regions", slug=slug) for slug in proposal.via_regions],
         slug=new_transfer_slug(proposal, source),
-        claims=[{**claim, "slug": claim_slug}],
-        events=[{**data, "claim": claim_slug} for data in events],
+        claims=[claim],
+        events=events,
+        reason=ACCEPTED_REASON,
     )
     return created.claims.get()
 

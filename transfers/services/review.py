@@ -1,17 +1,21 @@
 """The four-eyes rule: a transfer stays a draft until a second user marks it reviewed.
 
-The creator is read from the transfer's history (its "+" record). A transfer with no creation
-record -- loaded from a fixture, or created in bulk without a user -- has no known creator, and any
-user with the review permission may review it.
+The reviewer is neither its creator nor anyone who changed it -- its own fields, its claims, its
+timeline or its route -- since its last review (rules.reviewer_allowed). Both are read from the
+history: the transfer's "+" record, and every history row of the transfer and its parts written
+after the last "Marked reviewed" row. A transfer with no creation record -- loaded from a fixture,
+or created in bulk without a user -- has no known creator.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from transfers.models import Transfer
+from transfers import rules
+from transfers.models import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
 
 REVIEW_REASON = "Marked reviewed"
 RETURN_TO_DRAFT_REASON = "Returned to draft"
@@ -38,12 +42,32 @@ def transfer_creator_ids(*, transfer_ids: Iterable[int]) -> dict[int, int | None
     return dict(rows)
 
 
-def _check_reviewer(transfer: Transfer, user, creator_id: int | None) -> None:
-    if creator_id is not None and creator_id == user.pk:
-        raise ReviewRefused(
-            transfer,
-            f"Transfer '{transfer.slug}' was created by you; a second user must review it.",
+def transfer_editor_ids(*, transfer_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Who changed each transfer or its claims, timeline or route since its last review (or ever)."""
+    ids = list(transfer_ids)
+    editors: dict[int, set[int]] = {pk: set() for pk in ids}
+    reviews = (
+        Transfer.history.filter(id__in=ids, history_change_reason=REVIEW_REASON)
+        .values("id").annotate(last=Max("history_date")).values_list("id", "last")
+    )
+    since = dict(reviews)
+    parts = [(Transfer.history, "id")] + [
+        (model.history, "transfer_id") for model in (Claim, TransferEvent, TransferVia, TransferParty, TransferBreach)
+    ]
+    for manager, key in parts:
+        rows = manager.filter(**{f"{key}__in": ids}, history_user_id__isnull=False).values_list(
+            key, "history_user_id", "history_date"
         )
+        for transfer_id, user_id, when in rows:
+            if since.get(transfer_id) is None or when > since[transfer_id]:
+                editors[transfer_id].add(user_id)
+    return editors
+
+
+def _check_reviewer(transfer: Transfer, user, creator_id: int | None, editor_ids: Iterable[int] = ()) -> None:
+    refusal = rules.reviewer_allowed(reviewer_id=user.pk, creator_id=creator_id, changed_by=editor_ids)
+    if refusal:
+        raise ReviewRefused(transfer, f"Transfer '{transfer.slug}' {refusal}")
 
 
 def _mark(transfer: Transfer, user) -> None:
@@ -63,7 +87,7 @@ def transfer_mark_reviewed(*, transfer: Transfer, user) -> Transfer:
     if transfer.is_reviewed:
         return transfer
     creator_id = transfer_creator_ids(transfer_ids=[transfer.pk]).get(transfer.pk)
-    _check_reviewer(transfer, user, creator_id)
+    _check_reviewer(transfer, user, creator_id, transfer_editor_ids(transfer_ids=[transfer.pk])[transfer.pk])
     _mark(transfer, user)
     return transfer
 
@@ -73,13 +97,14 @@ def transfers_mark_reviewed(*, transfers: Iterable[Transfer], user) -> ReviewOut
     """Mark many transfers reviewed; those ``user`` created are refused and left unchanged."""
     transfers = list(transfers)
     creators = transfer_creator_ids(transfer_ids=[t.pk for t in transfers])
+    editors = transfer_editor_ids(transfer_ids=[t.pk for t in transfers])
     outcome = ReviewOutcome()
     for transfer in transfers:
         if transfer.is_reviewed:
             outcome.already_reviewed.append(transfer)
             continue
         try:
-            _check_reviewer(transfer, user, creators.get(transfer.pk))
+            _check_reviewer(transfer, user, creators.get(transfer.pk), editors[transfer.pk])
         except ReviewRefused as refusal:
             outcome.refused.append(refusal)
             continue

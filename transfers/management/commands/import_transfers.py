@@ -2,9 +2,17 @@
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, transaction
 
-from transfers.services.imports import COLUMNS, VIA_SEPARATOR, ImportRejected, import_transfers_csv
+from transfers.services.imports import (
+    COLUMNS,
+    VIA_SEPARATOR,
+    ImportRejected,
+    import_claims,
+    import_transfers_csv,
+    read_claims_csv,
+    utf8_lines,
+)
 
 ERRORS_SHOWN = 50
 
@@ -12,18 +20,21 @@ ERRORS_SHOWN = 50
 class Command(BaseCommand):
     help = (
         f"Import transfers from a CSV file with the columns {', '.join(COLUMNS)} (States by ISO3 code, "
-        f"actors and materiel by slug, via as ISO3 codes separated by '{VIA_SEPARATOR}'). Every row is "
-        "checked first; on any error nothing is written and each error is reported with its line and field."
+        f"actors and materiel by slug, via as ISO3 codes separated by '{VIA_SEPARATOR}', route as "
+        "role:where:mode legs and parties as role:who, each separated by ';'), and with --claims a companion "
+        "file of the claims they rest on. Every row is checked first; on any error nothing is written and "
+        "each error is reported with its line and field."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="CSV file, UTF-8, with a header row.")
         parser.add_argument("--user", help="Username recorded as the author in each history row.")
+        parser.add_argument("--claims", help="Companion CSV of claims (transfer, source, quote, slug, stance, "
+                            "claimant, credibility, note, quantity, quantity_low, quantity_high), imported in "
+                            "the same transaction.")
         parser.add_argument("--reason", default="", help="Change reason recorded in each history row.")
-        parser.add_argument("--method", choices=["copy", "orm"], default="copy",
-                            help="copy: COPY into tables and history tables (fast); orm: bulk_create_with_history.")
 
-    def handle(self, *args, path, user, reason, method, **options):
+    def handle(self, *args, path, user, reason, claims=None, **options):
         author = None
         if user:
             try:
@@ -31,10 +42,16 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist:
                 raise CommandError(f"No user {user!r}.") from None
         try:
-            with open(path, encoding="utf-8-sig", newline="") as file:
+            # Read as bytes and decoded line by line, so that bad UTF-8 is reported with its line.
+            with transaction.atomic(), open(path, "rb") as file:
                 result = import_transfers_csv(
-                    file=file, user=author, reason=reason or f"import_transfers {path}", method=method
+                    file=utf8_lines(file), user=author, reason=reason or f"import_transfers {path}"
                 )
+                claim_count = 0
+                if claims:
+                    with open(claims, "rb") as claims_file:
+                        claim_count = import_claims(rows=read_claims_csv(utf8_lines(claims_file)), user=author,
+                                                    reason=reason or f"import_transfers {claims}")
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
         except (IntegrityError, DataError) as exc:
@@ -48,6 +65,6 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was imported: {rejected.total} error(s) in {path}.") from None
         rate = result.transfers / result.seconds if result.seconds else 0
         self.stdout.write(self.style.SUCCESS(
-            f"Imported {result.transfers:,} transfers and {result.routes:,} transit States with history "
-            f"in {result.seconds:.2f}s ({rate:,.0f} transfers/s)."
+            f"Imported {result.transfers:,} transfers, {result.routes:,} route legs and {claim_count:,} claims with "
+            f"history in {result.seconds:.2f}s ({rate:,.0f} transfers/s)."
         ))

@@ -24,6 +24,5 @@ class Command(BaseCommand):
         fixtures = sorted(str(path) for path in (Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
         if not fixtures:
             raise CommandError("No fixtures in fixtures/.")
+        # loaddata (transfers' own) validates every record and writes its history.
         call_command("loaddata", *fixtures, verbosity=options["verbosity"])
-        # loaddata saves raw, which leaves no audit trail.
-        call_command("populate_history", auto=True, verbosity=options["verbosity"])

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('transfers', '0008_transfer_recent_key_covers_search'),
+        ('transfers', '0011_shared_cache_table'),
     ]
 
     operations = [

@@ -1,0 +1,237 @@
+"""No lost updates: versions, ETags, If-Match / If-None-Match, PATCH writing only its fields, and the
+verbatim-quote rule under concurrency.
+
+The races themselves (two requests at the same moment on two database connections) only mean
+something on PostgreSQL: SQLite lets one writer at a time hold the whole database, and its
+in-memory test database is not shared between threads' connections. Those tests run on PostgreSQL
+(CI runs the suite on both); every other test here runs on both, replaying the same interleavings
+one step after the other.
+"""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from tests import factories as f
+from tests.api_world import build_world
+from transfers.models import Claim, Source, Transfer
+from transfers.models.base import StaleRecord
+from transfers.quotes import quote_in_text
+from transfers.services.transfers import transfer_update
+
+URL = "/api/v1/transfers/"
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+# --- versions and ETags ------------------------------------------------------------------------
+
+
+def test_every_record_the_api_returns_carries_its_version_as_an_etag(world, editor):
+    transfer = world.transfers["shells"]
+    response = APIClient().get(f"{URL}{transfer.pk}/")
+    assert response["ETag"] == f'"{transfer.version}"'
+    response = client_for(editor).patch(f"{URL}{transfer.pk}/", {"quantity": 7}, format="json")
+    assert response["ETag"] == f'"{transfer.version + 1}"'
+    assert APIClient().get("/api/v1/states/PRK/")["ETag"] == f'"{world.states["PRK"].version}"'
+
+
+def test_a_get_with_the_current_etag_answers_304(world):
+    transfer = world.transfers["shells"]
+    etag = APIClient().get(f"{URL}{transfer.pk}/")["ETag"]
+    response = APIClient().get(f"{URL}{transfer.pk}/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response.content == b""
+    assert APIClient().get(f"{URL}{transfer.pk}/", HTTP_IF_NONE_MATCH='"999"').status_code == 200
+    state_etag = APIClient().get("/api/v1/states/PRK/")["ETag"]
+    assert APIClient().get("/api/v1/states/PRK/", HTTP_IF_NONE_MATCH=state_etag).status_code == 304
+
+
+def test_a_put_built_from_an_old_get_is_refused_with_412(world, editor, second_editor):
+    transfer = world.transfers["shells"]
+    old = APIClient().get(f"{URL}{transfer.pk}/")
+    body = {key: old.json()[key] for key in ("supplier", "recipient", "materiel", "status", "via", "quantity")}
+    # Meanwhile the other editor changes the description.
+    assert client_for(second_editor).patch(
+        f"{URL}{transfer.pk}/", {"description": "Changed by the other editor (test data)."}, format="json",
+        HTTP_IF_MATCH=old["ETag"],
+    ).status_code == 200
+    response = client_for(editor).put(f"{URL}{transfer.pk}/", {**body, "quantity": 5}, format="json",
+                                      HTTP_IF_MATCH=old["ETag"])
+    assert response.status_code == 412
+    assert "changed by editor2" in response.json()["detail"]
+    transfer.refresh_from_db()
+    assert (transfer.description, transfer.quantity) == ("Changed by the other editor (test data).",
+                                                         old.json()["quantity"])
+
+
+def test_a_stale_if_match_refuses_patch_and_delete_of_any_record(world, editor):
+    client = client_for(editor)
+    etag = client.get("/api/v1/materiel/artillery-shells/")["ETag"]
+    assert client.patch("/api/v1/materiel/artillery-shells/", {"name": "Shells"}, format="json",
+                        HTTP_IF_MATCH=etag).status_code == 200
+    stale = client.patch("/api/v1/materiel/artillery-shells/", {"name": "Old shells"}, format="json",
+                         HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412 and "detail" in stale.json()
+    unused = f.MaterielFactory(slug="unused-test-materiel")
+    etag = client.get("/api/v1/materiel/unused-test-materiel/")["ETag"]
+    client.patch("/api/v1/materiel/unused-test-materiel/", {"name": "Renamed (test data)"}, format="json")
+    assert client.delete("/api/v1/materiel/unused-test-materiel/", HTTP_IF_MATCH=etag).status_code == 412
+    assert client.delete("/api/v1/materiel/unused-test-materiel/",
+                         HTTP_IF_MATCH=f'"{unused.version + 1}"').status_code == 204
+
+
+def test_a_malformed_if_match_is_a_400(world, editor):
+    response = client_for(editor).patch(f"{URL}{world.transfers['shells'].pk}/", {"quantity": 1}, format="json",
+                                        HTTP_IF_MATCH="yesterday")
+    assert response.status_code == 400
+    assert "If-Match" in response.json()
+
+
+def test_two_patches_of_different_fields_both_survive(world):
+    # The lost update, one step after the other: the second PATCH was parsed against the transfer as
+    # it was before the first one wrote.
+    transfer = world.transfers["shells"]
+    stale = Transfer.objects.get(pk=transfer.pk)
+    transfer_update(transfer=Transfer.objects.get(pk=transfer.pk), data={"quantity": 4242})
+    transfer_update(transfer=stale, data={"description": "Second editor's words (test data)."})
+    transfer.refresh_from_db()
+    assert (transfer.quantity, transfer.description) == (4242, "Second editor's words (test data).")
+
+
+def test_two_writes_of_the_same_version_cannot_both_win(world):
+    first, second = Transfer.objects.get(slug="shells"), Transfer.objects.get(slug="shells")
+    first.quantity = 1
+    first.save()
+    second.quantity = 2
+    with pytest.raises(StaleRecord):
+        second.save()
+    assert Transfer.objects.get(slug="shells").quantity == 1
+
+
+# --- the admin ---------------------------------------------------------------------------------
+
+
+def test_the_admin_refuses_a_change_form_posted_from_a_stale_version(
+    client, editor, admin_world, changeform_data, django_user_model
+):
+    transfer = admin_world["transfer"]
+    url = reverse("admin:transfers_transfer_change", args=[transfer.pk])
+    client.force_login(editor)
+    data = changeform_data(client.get(url))
+    # Another editor saves the transfer after this page was opened.
+    other = f.StateFactory(iso3="XXB", name="Test State B (test data)")
+    fresh = Transfer.objects.get(pk=transfer.pk)
+    fresh.quantity, fresh._history_user = 99, django_user_model.objects.create_user("rival")
+    fresh.save()
+    data.update(recipient=other.pk, change_reason="My edit from an old page")
+    response = client.post(url, data)
+    assert response.status_code == 200  # the page again, not a redirect
+    errors = " ".join(response.context["adminform"].form.non_field_errors())
+    assert "changed by rival on" in errors and "your edits are kept below" in errors
+    assert response.context["adminform"].form["recipient"].value() == str(other.pk)  # what the user typed
+    transfer.refresh_from_db()
+    assert (transfer.quantity, transfer.recipient_id) == (99, admin_world["rus"].pk)
+    # Saving the page shown again is a deliberate choice, and goes through.
+    shown = response.context["adminform"].form["record_version"].value()
+    assert int(shown) == transfer.version
+    again = client.post(url, {**data, "record_version": shown})
+    assert again.status_code == 302, again.context["adminform"].form.errors
+    transfer.refresh_from_db()
+    assert transfer.recipient_id == other.pk
+
+
+# --- the races, on two connections (PostgreSQL) -------------------------------------------------
+
+race = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="a race needs two connections writing at once; SQLite serializes writers and its in-memory "
+    "test database is not shared between threads (the interleavings are replayed above instead)",
+)
+
+
+def run_together(*calls):
+    """Run ``calls`` at the same moment, each on its own thread and database connection."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@race
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_patches_of_different_fields_all_survive(editor, second_editor):
+    build_world()
+    transfer = Transfer.objects.get(slug="shells")
+    url = f"{URL}{transfer.pk}/"
+    one, two = client_for(editor), client_for(second_editor)
+    lost = 0
+    for trial in range(30):
+        results = run_together(
+            lambda t=trial: one.patch(url, {"quantity": 1000 + t}, format="json").status_code,
+            lambda t=trial: two.patch(url, {"description": f"Trial {t} (test data)."}, format="json").status_code,
+        )
+        assert results == [200, 200]
+        transfer.refresh_from_db()
+        lost += (transfer.quantity, transfer.description) != (1000 + trial, f"Trial {trial} (test data).")
+    assert lost == 0
+
+
+@race
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_and_a_change_of_its_sources_text_cannot_both_win(editor, second_editor):
+    world = build_world()
+    poster, patcher = client_for(editor), client_for(second_editor)
+    both_won = 0
+    for trial in range(25):
+        slug = f"race-source-{trial}"
+        f.SourceFactory(slug=slug, text=f"Alpha {trial} was said. Beta {trial} was said too. (Test text.)")
+        body = {
+            "supplier": "PRK", "recipient": "RUS", "materiel": "artillery-shells", "status": "delivered",
+            "claims": [{"source": slug, "quote": f"Beta {trial} was said too."}],
+        }
+        posted, patched = run_together(
+            lambda b=body: poster.post(URL, b, format="json").status_code,
+            lambda s=slug, t=trial: patcher.patch(f"/api/v1/sources/{s}/", {"text": f"Alpha {t} was said."},
+                                                  format="json").status_code,
+        )
+        assert sorted([posted, patched]) in ([200, 400], [201, 400]), (posted, patched)
+        both_won += posted == 201 and patched == 200
+    assert both_won == 0
+    for claim in Claim.objects.filter(source__slug__startswith="race-source-").select_related("source"):
+        assert quote_in_text(claim.quote, claim.source.text), claim.slug
+    assert Source.objects.filter(slug__startswith="race-source-").count() == 25
+    assert world is not None
+
+
+def test_a_change_the_transfer_shows_moves_its_etag_on(world, editor):
+    # Its category follows its materiel; its claims and route are part of it too.
+    transfer = world.transfers["shells"]
+    first = APIClient().get(f"{URL}{transfer.pk}/")["ETag"]
+    client_for(editor).patch("/api/v1/materiel/artillery-shells/", {"category": "artillery"}, format="json")
+    second = APIClient().get(f"{URL}{transfer.pk}/")
+    assert second.json()["category"] == "artillery" and second["ETag"] != first
