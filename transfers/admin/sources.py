@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from transfers.intake.admin import ProposeClaimsMixin
 from transfers.models import Claim, Source
 from transfers.resources import SourceResource
 
@@ -13,7 +14,7 @@ CLAIMS_SHOWN = 50
 
 
 @admin.register(Source)
-class SourceAdmin(ImportExportCurationAdmin):
+class SourceAdmin(ProposeClaimsMixin, ImportExportCurationAdmin):
     resource_classes = [SourceResource]
     list_display = ["title", "publisher", "published", "kind", "reliability", "slug"]
     list_filter = ["kind", "reliability", "published"]

@@ -1,3 +1,4 @@
+from .intake import ProposalRejection
 from .reference import Actor, Materiel, Place, State
 from .sanctions import SanctionDesignation, SanctionsRegime
 from .sources import Source
@@ -10,6 +11,7 @@ __all__ = [
     "Materiel",
     "PairTally",
     "Place",
+    "ProposalRejection",
     "RouteTally",
     "SanctionDesignation",
     "SanctionsRegime",
