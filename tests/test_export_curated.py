@@ -30,16 +30,18 @@ def without_ids(value):
 
 def api_snapshot() -> dict:
     client, snapshot = APIClient(), {}
-    for prefix, _, basename in router.registry:
+    for prefix, viewset, _ in router.registry:
         listed = client.get(f"/api/v1/{prefix}/", {"page_size": 500})
         assert listed.status_code == 200, (prefix, listed.content[:200])
         snapshot[prefix] = without_ids(listed.json()["results"])
-        for row in listed.json()["results"]:
-            # Transfers and timeline steps are read by id (events have no other key), the rest by natural key.
-            key = row.get("id") if basename in ("transfer", "event") else row.get("iso3") or row.get("slug")
+        lookup = getattr(viewset, "lookup_field", "pk")
+        for index, row in enumerate(listed.json()["results"]):
+            # Records are found by their lookup (an id where it is the primary key) and compared by
+            # their place in the list: ids differ after the load.
+            key = row["id"] if lookup == "pk" else row[lookup]
             detail = client.get(f"/api/v1/{prefix}/{key}/")
             assert detail.status_code == 200, (prefix, key)
-            snapshot[f"{prefix}/{row.get('slug') or key}"] = without_ids(detail.json())
+            snapshot[f"{prefix}/{index}"] = without_ids(detail.json())
     return snapshot
 
 
