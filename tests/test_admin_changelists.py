@@ -161,7 +161,7 @@ def world_of(size: int) -> None:
 #   1 page of rows with every displayed reference joined in,
 #   + 1 per related list filter for its choices (Transfer: supplier, recipient; Actor: state;
 #     SanctionDesignation: regime) + 2 date_hierarchy aggregates (Source, SanctionDesignation);
-#   Transfer: + 2 for the route column (transit States, regions: one prefetch each for the page)
+#   Transfer: + 1 for the route column (its legs with States and places: one prefetch for the page)
 #     + 2 for the first-reported year filter (the newest and the oldest date, one index end each).
 QUERIES = {
     models.State: 6,
@@ -169,7 +169,7 @@ QUERIES = {
     models.Materiel: 6,
     models.Place: 6,
     models.Source: 8,
-    models.Transfer: 12,
+    models.Transfer: 11,
     models.Claim: 6,
     models.TransferEvent: 6,
     models.SanctionsRegime: 6,

@@ -36,6 +36,8 @@ def api_snapshot() -> dict:
         snapshot[prefix] = without_ids(listed.json()["results"])
         for row in listed.json()["results"]:
             key = row.get("id") if basename == "transfer" else row.get("iso3") or row.get("slug")
+            if key is None:
+                continue  # a list-only resource (/events/: timeline steps have no key of their own)
             detail = client.get(f"/api/v1/{prefix}/{key}/")
             assert detail.status_code == 200
             snapshot[f"{prefix}/{row.get('slug') or key}"] = without_ids(detail.json())

@@ -113,8 +113,9 @@ def via_loaddata(editor, record, tmp_path) -> str:
     records = [{"model": "transfers.transfer", "fields": {
         "slug": "bad", "supplier": [record["supplier"]], "recipient": [record["recipient"]],
         "materiel": ["artillery-shells"], "status": "delivered"}}]
-    records += [{"model": "transfers.transfervia", "fields": {"transfer": ["bad"], "state": [code]}}
-                for code in record["via"]]
+    # A route leg's natural key is its transfer and its seq.
+    records += [{"model": "transfers.transfervia", "fields": {"transfer": ["bad"], "seq": seq, "state": [code]}}
+                for seq, code in enumerate(record["via"], start=1)]
     if record["event"]:
         status, date, precision = record["event"]
         records.append({"model": "transfers.transferevent", "fields": {

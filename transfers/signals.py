@@ -12,7 +12,7 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from . import rules
-from .models import Actor, Claim, Materiel, Place, SanctionDesignation, Source, Transfer
+from .models import Actor, Claim, Materiel, Place, SanctionDesignation, Source, Transfer, TransferVia
 
 
 def _check_quote(instance, *, required: bool, using: str):
@@ -65,3 +65,11 @@ def materiel_category_changed(sender, instance, using, **kwargs):
     Transfer.objects.using(using).filter(materiel_id=instance.pk).exclude(category=instance.category).update(
         category=instance.category, version=F("version") + 1
     )
+
+
+@receiver(pre_save, sender=TransferVia)
+def route_leg_after_the_last(sender, instance, using, **kwargs):
+    """A leg given without its ``seq`` (an admin row left blank, a fixture record) goes after the last."""
+    if instance.seq is None and instance.transfer_id is not None:
+        last = TransferVia.objects.using(using).filter(transfer_id=instance.transfer_id).order_by("-seq")
+        instance.seq = (last.values_list("seq", flat=True).first() or 0) + 1

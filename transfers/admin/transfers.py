@@ -74,10 +74,11 @@ class TransferEventInline(CurationStackedInline):
         return super().get_queryset(request).order_by("date", "id")
 
 
-class TransferViaInline(CurationInline):
+class TransferViaInline(CurationStackedInline):
+    # Stacked, as the timeline: a leg's six fields as a table row did not fit a laptop screen.
     model = TransferVia
     formset = OwnClaimsFormSet
-    fields = ["seq", "role", "state", "place", "mode", "claim"]
+    fields = [("seq", "role", "mode"), ("state", "place"), "claim"]
     autocomplete_fields = ["state", "place"]
     verbose_name_plural = "route (ordered legs)"
 
@@ -85,10 +86,10 @@ class TransferViaInline(CurationInline):
         return super().get_queryset(request).select_related("state", "place").order_by("seq")
 
 
-class TransferPartyInline(CurationInline):
+class TransferPartyInline(CurationStackedInline):
     model = TransferParty
     formset = OwnClaimsFormSet
-    fields = ["role", "number", "actor", "state", "claim"]
+    fields = [("role", "number"), ("actor", "state"), "claim"]
     autocomplete_fields = ["actor", "state"]
 
     def get_queryset(self, request):
