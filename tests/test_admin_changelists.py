@@ -161,7 +161,7 @@ def world_of(size: int) -> None:
 #   1 page of rows with every displayed reference joined in,
 #   + 1 per related list filter for its choices (Transfer: supplier, recipient; Actor: state;
 #     SanctionDesignation: regime) + 2 date_hierarchy aggregates (Source, SanctionDesignation);
-#   Transfer: + 1 for the route column (its legs with States and places: one prefetch for the page)
+#   Transfer: + 1 for the route column (its legs, with their States and places: one prefetch for the page)
 #     + 2 for the first-reported year filter (the newest and the oldest date, one index end each).
 QUERIES = {
     models.State: 6,

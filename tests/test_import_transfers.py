@@ -204,32 +204,6 @@ def test_a_reference_deleted_after_validation_rejects_the_whole_file(world, tmp_
     assert not Transfer.objects.exists() and not Transfer.history.exists() and not TransferVia.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)  # the other session must see the actor
-def test_the_referenced_rows_stay_locked_until_the_import_commits(world, tmp_path):
-    from django.db import connection, transaction
-
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks: PostgreSQL")
-    import psycopg2
-
-    settings = connection.settings_dict
-    with transaction.atomic():
-        with open(write(tmp_path, GOOD), encoding="utf-8") as file:
-            assert import_transfers_csv(file=file).transfers == 2
-        # Another session cannot take the lock a DELETE needs on a referenced actor meanwhile.
-        other = psycopg2.connect(host=settings["HOST"], port=settings["PORT"], user=settings["USER"],
-                                 password=settings["PASSWORD"], dbname=settings["NAME"])
-        try:
-            with other.cursor() as cursor:
-                cursor.execute("SET lock_timeout = '200ms'")
-                cursor.execute("SELECT count(*) FROM transfers_actor WHERE slug = 'dprk-government'")
-                assert cursor.fetchone() == (1,)
-                with pytest.raises(psycopg2.errors.LockNotAvailable):
-                    cursor.execute("SELECT id FROM transfers_actor WHERE slug = 'dprk-government' FOR UPDATE")
-        finally:
-            other.close()
-
-
 # --- what a file can do wrong besides its values ----------------------------------------------
 
 

@@ -75,7 +75,7 @@ class TransferEventInline(CurationStackedInline):
 
 
 class TransferViaInline(CurationStackedInline):
-    # Stacked, as the timeline: a leg's six fields as a table row did not fit a laptop screen.
+    # Stacked: a leg's two pickers and its claim in one table row did not fit a laptop screen.
     model = TransferVia
     formset = OwnClaimsFormSet
     fields = [("seq", "role", "mode"), ("state", "place"), "claim"]
