@@ -10,7 +10,7 @@ from typing import IO
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from transfers.models import Transfer, TransferVia
+from transfers.models import Transfer, TransferParty, TransferVia
 from transfers.services.imports import ImportRejected, _Validator, read_csv
 
 
@@ -24,9 +24,12 @@ def import_with_orm(*, file: IO[str], user=None, reason: str = "Bulk import", us
             [Transfer(**row.values) for row in rows], Transfer, batch_size=2_000,
             default_user=user, default_change_reason=reason,
         )
-        routes = [TransferVia(transfer_id=t.pk, state_id=s) for t, row in zip(created, rows, strict=True)
-                  for s in row.via]
-        if routes:
-            bulk_create_with_history(routes, TransferVia, batch_size=2_000, default_user=user,
-                                     default_change_reason=reason)
+        routes = [TransferVia(transfer_id=t.pk, seq=seq, state_id=state, place_id=place, role=role, mode=mode)
+                  for t, row in zip(created, rows, strict=True) for seq, state, place, role, mode in row.legs]
+        parties = [TransferParty(transfer_id=t.pk, role=role, number=number, actor_id=actor, state_id=state)
+                   for t, row in zip(created, rows, strict=True) for role, number, actor, state in row.parties]
+        for model, records in ((TransferVia, routes), (TransferParty, parties)):
+            if records:
+                bulk_create_with_history(records, model, batch_size=2_000, default_user=user,
+                                         default_change_reason=reason)
     return len(created)

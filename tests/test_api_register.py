@@ -200,3 +200,16 @@ def test_csv_flattens_the_route_and_parties(client, world):
     header, *rows = text.splitlines()
     assert "route" in header.split(",") and "parties" in header.split(",")
     assert any("1:transit:SYR:air" in row and "broker:white-house" in row for row in rows)
+
+
+def test_places_are_written_like_actors(as_editor, client, world):
+    response = as_editor.post("/api/v1/places/", {"slug": "tartus", "name": "Tartus", "kind": "port", "state": "SYR",
+                                                  "source": "kcna", "quote": "Rifles were shipped through Syria"},
+                              format="json")
+    assert response.status_code == 201, response.content
+    assert client.get("/api/v1/places/tartus/").json()["state"] == "SYR"
+    bad = as_editor.post("/api/v1/places/", {"slug": "x", "name": "X", "kind": "port", "source": "kcna",
+                                             "quote": "Not in the text"}, format="json")
+    assert bad.status_code == 400 and "quote" in bad.json()
+    assert client.post("/api/v1/places/", {"slug": "y", "name": "Y", "kind": "port"},
+                       content_type="application/json").status_code in (401, 403)

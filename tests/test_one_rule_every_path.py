@@ -113,6 +113,7 @@ def via_loaddata(editor, record, tmp_path) -> str:
     records = [{"model": "transfers.transfer", "fields": {
         "slug": "bad", "supplier": [record["supplier"]], "recipient": [record["recipient"]],
         "materiel": ["artillery-shells"], "status": "delivered"}}]
+    # A route leg's natural key is its transfer and its seq.
     records += [{"model": "transfers.transfervia", "fields": {"transfer": ["bad"], "seq": seq, "state": [code]}}
                 for seq, code in enumerate(record["via"], start=1)]
     if record["event"]:

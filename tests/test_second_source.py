@@ -70,6 +70,9 @@ def test_a_broker_and_an_ordered_route_through_ports(client, register):
     assert (body["via"], body["via_regions"]) == ([], ["astrakhan"])
     assert slugs(client, actor="caspian-freight-brokers", role="broker") == ["irn-rus-shahed-136-test"]
     assert slugs(client, actor="caspian-freight-brokers", role="shipper") == []
+    # ?place= finds a place on any leg of the route, as it finds a destination.
+    assert slugs(client, place="bandar-abbas") == ["irn-rus-shahed-136-test"]
+    assert slugs(client, place="tobruk") == ["unknown-libya-rifles-test"]
 
 
 def test_a_claimant_who_confirms_but_disputes_the_size_makes_the_deal_contested(client, register):

@@ -102,3 +102,11 @@ def count_route_step(sender, instance, using, **kwargs):
     ).first()
     if pair is not None:  # else its transfer is being deleted, which recounts the pair itself
         tallies.routes_changed(pairs=[pair], using=using)
+
+
+@receiver(pre_save, sender=TransferVia)
+def route_leg_after_the_last(sender, instance, using, **kwargs):
+    """A leg given without its ``seq`` (an admin row left blank, a fixture record) goes after the last."""
+    if instance.seq is None and instance.transfer_id is not None:
+        last = TransferVia.objects.using(using).filter(transfer_id=instance.transfer_id).order_by("-seq")
+        instance.seq = (last.values_list("seq", flat=True).first() or 0) + 1

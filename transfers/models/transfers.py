@@ -322,12 +322,6 @@ class TransferVia(models.Model):
         where = self.place if self.place_id else (self.state_id and self.state.iso3)
         return f"{self.seq}. {self.role} {where}"
 
-    def save(self, *args, **kwargs):
-        if self.seq is None:
-            last = TransferVia.objects.filter(transfer_id=self.transfer_id).aggregate(last=models.Max("seq"))["last"]
-            self.seq = (last or 0) + 1
-        super().save(*args, **kwargs)
-
     def natural_key(self):
         return (self.transfer.slug, self.seq)
 
