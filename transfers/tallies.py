@@ -65,6 +65,12 @@ def _move(model, using: str, keys: dict, delta: int) -> None:
         rows.filter(transfers__lte=0).delete()
 
 
+def _between_states(supplier: int | None, recipient: int | None) -> bool:
+    """The pair and route tallies are edges between two States: a transfer with an unknown supplier
+    or recipient (issue 14) counts in the year, category and status tallies only."""
+    return supplier is not None and recipient is not None
+
+
 def transfer_changed(*, before: TransferKey | None, after: TransferKey | None, using: str = "default") -> None:
     """A transfer was created (``before`` None), changed, or deleted (``after`` None)."""
     if before == after:
@@ -73,7 +79,8 @@ def transfer_changed(*, before: TransferKey | None, after: TransferKey | None, u
     for key, delta in ((before, -1), (after, 1)):
         if key is None:
             continue
-        _move(pair, using, {"supplier_id": key.supplier, "recipient_id": key.recipient}, delta)
+        if _between_states(key.supplier, key.recipient):
+            _move(pair, using, {"supplier_id": key.supplier, "recipient_id": key.recipient}, delta)
         _move(year_category, using, {"year": key.year, "category": key.category}, delta)
         _move(status, using, {"status": key.status}, delta)
     pairs = {(key.supplier, key.recipient) for key in (before, after) if key is not None}
@@ -87,7 +94,7 @@ def transfer_changed(*, before: TransferKey | None, after: TransferKey | None, u
 def routes_changed(*, pairs: Iterable[tuple[int, int]], using: str = "default") -> None:
     """Recount the route tallies of these (supplier, recipient) pairs from their transfers' routes."""
     _, _, _, route, transfer, via = _models()
-    for supplier, recipient in set(pairs):
+    for supplier, recipient in {pair for pair in pairs if _between_states(*pair)}:
         counted = Counter(dict(
             via.objects.using(using).filter(transfer__supplier_id=supplier, transfer__recipient_id=recipient,
                                             state__isnull=False, role__in=TRANSIT_ROLES)
@@ -105,14 +112,16 @@ def counted(*, using: str = "default", apps=installed_apps) -> dict[str, Counter
     """Every tally as counting the transfers gives it: (model name -> Counter of key tuples)."""
     _, _, _, _, transfer, via = _models(apps)
     transfers = transfer.objects.using(using).order_by()
+    between_states = transfers.filter(supplier__isnull=False, recipient__isnull=False)
     return {
-        "pair": Counter({(s, r): n for s, r, n in transfers.values_list("supplier_id", "recipient_id")
+        "pair": Counter({(s, r): n for s, r, n in between_states.values_list("supplier_id", "recipient_id")
                         .annotate(n=Count("id"))}),
         "year_category": Counter({(y, c): n for y, c, n in transfers.annotate(
             y=Coalesce(ExtractYear("first_reported"), 0)).values_list("y", "category").annotate(n=Count("id"))}),
         "status": Counter({(s,): n for s, n in transfers.values_list("status").annotate(n=Count("id"))}),
         "route": Counter({(s, v, r): n for s, v, r, n in via.objects.using(using).filter(
-            state__isnull=False, role__in=TRANSIT_ROLES).order_by().values_list(
+            state__isnull=False, role__in=TRANSIT_ROLES, transfer__supplier__isnull=False,
+            transfer__recipient__isnull=False).order_by().values_list(
             "transfer__supplier_id", "state_id", "transfer__recipient_id").annotate(n=Count("id"))}),
     }
 
