@@ -485,10 +485,7 @@ class TransferWriteSerializer(StrictInputMixin, serializers.Serializer):
     """What a client sends to create or change a transfer. Claims and events only on create."""
 
     # What a transfer's record shows but a client does not write: accepted in a PUT built from a GET.
-    ignored_fields = (
-        "id", "supplier_name", "recipient_name", "supplier_actor_name", "recipient_actor_name", "materiel_name",
-        "category", "destination_name", "sanctioned", "contested", "reviewed", "deliveries",
-    )
+    ignored_fields = tuple(TransferSerializer.Meta.fields)
 
     slug = serializers.SlugField(max_length=120, required=False, help_text="Generated when omitted.")
     supplier = state_key(
