@@ -45,8 +45,8 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
+    from bench.synthetic import synthetic_present
     from transfers.services.imports import import_transfers_csv
-    from transfers.synthetic import synthetic_present
 
     call_command("migrate", verbosity=0, interactive=False)
     if not synthetic_present(seed=args.seed, transfers=args.transfers):

@@ -570,7 +570,7 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
-    from transfers.synthetic import synthetic_present
+    from bench.synthetic import synthetic_present
 
     started = time.monotonic()
     call_command("migrate", verbosity=0, interactive=False)

@@ -6,7 +6,10 @@ The header comes from ``bench.middleware.QueryCountMiddleware``; production neve
 import warnings
 
 from tracker.settings import *  # noqa: F401,F403
-from tracker.settings import MIDDLEWARE, REST_FRAMEWORK, STORAGES
+from tracker.settings import INSTALLED_APPS, MIDDLEWARE, REST_FRAMEWORK, STORAGES
+
+# The synthetic data generator (manage.py generate_synthetic) belongs to the benchmark, not the product.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 
 MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
 # The benchmark is one client hammering loopback; throttles would measure themselves.

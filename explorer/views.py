@@ -2,7 +2,7 @@
 
 Each view reads through ``transfers.selectors`` (rows) and ``transfers.aggregates`` (counts) and
 hands plain values to its template; the pictures are SVG drawn by ``explorer.pictures``. The
-transfer filters are the API's own FilterSet (``transfers.filters.TransferFilter``), so a page's
+transfer filters are the API's own FilterSet (``transfers.api.filters.TransferFilter``), so a page's
 query string works unchanged on /api/v1/transfers/ and the reverse.
 """
 
@@ -15,8 +15,9 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
 from transfers import aggregates, selectors
+from transfers.api.filters import MAX_LIST_LENGTH, TransferFilter
+from transfers.api.pagination import keyset_ordered
 from transfers.choices import Credibility, MaterielCategory, Stance, TransferStatus
-from transfers.filters import MAX_LIST_LENGTH, TransferFilter
 from transfers.models import (
     Actor,
     Claim,
@@ -27,7 +28,6 @@ from transfers.models import (
     TransferEvent,
     TransferVia,
 )
-from transfers.pagination import keyset_ordered
 from transfers.quotes import quote_span
 
 from . import exports, pictures

@@ -189,7 +189,7 @@ def test_changelist_queries_do_not_grow_with_the_rows(editor_client, django_asse
 
 
 def test_a_large_filtered_list_counts_only_up_to_the_cap(editor_client, settings, monkeypatch):
-    from transfers.paginators import EstimatedCountPaginator
+    from transfers.admin.paginator import EstimatedCountPaginator
 
     monkeypatch.setattr(EstimatedCountPaginator, "count_cap", 5)
     world_of(8)
@@ -201,7 +201,7 @@ def test_a_large_filtered_list_counts_only_up_to_the_cap(editor_client, settings
 def test_an_unfiltered_large_table_is_estimated_from_planner_statistics(editor_client, monkeypatch):
     """On PostgreSQL the unfiltered list reads pg_class.reltuples; SQLite has no statistics and
     falls back to the capped count."""
-    from transfers.paginators import EstimatedCountPaginator
+    from transfers.admin.paginator import EstimatedCountPaginator
 
     monkeypatch.setattr(EstimatedCountPaginator, "count_cap", 5)
     world_of(8)

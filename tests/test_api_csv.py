@@ -84,7 +84,7 @@ def test_the_csv_costs_a_constant_number_of_queries_per_chunk(client, world, mon
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr("transfers.views.CSV_CHUNK_SIZE", chunk_size)
+    monkeypatch.setattr("transfers.api.views.CSV_CHUNK_SIZE", chunk_size)
     for _ in range(120):
         factories.TransferFactory(supplier=world.states["IRN"], recipient=world.states["RUS"])
     with CaptureQueriesContext(connection) as captured:

@@ -242,7 +242,7 @@ def test_every_bad_parameter_is_named_at_once(client, world):
 
 
 def test_a_filterset_builds_its_form_class_once_and_each_form_its_own_fields():
-    from transfers.filters import StateFilter, TransferFilter
+    from transfers.api.filters import StateFilter, TransferFilter
 
     first, second = TransferFilter(data={"q": "shells"}), TransferFilter(data={"q": "drones"})
     assert first.get_form_class() is second.get_form_class()
@@ -254,7 +254,7 @@ def test_a_filterset_builds_its_form_class_once_and_each_form_its_own_fields():
 def test_a_filterset_sets_what_django_filter_sets_with_its_own_filters_bound_to_itself(world):
     import django_filters
 
-    from transfers.filters import ActorFilter, TransferFilter
+    from transfers.api.filters import ActorFilter, TransferFilter
     from transfers.models import Actor
 
     ours = ActorFilter(data={"q": "wagner"}, queryset=Actor.objects.all())

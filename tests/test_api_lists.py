@@ -3,7 +3,7 @@
 import pytest
 
 from tests.api_world import build_world
-from transfers.urls import router
+from transfers.api.urls import router
 
 LISTS = [f"/api/v1/{prefix}/" for prefix, _, _ in router.registry]
 

@@ -236,7 +236,7 @@ def test_a_page_found_by_id_first_has_the_rows_of_the_plain_page_in_order(world,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from transfers.pagination import page_rows
+    from transfers.api.pagination import page_rows
     from transfers.selectors import transfer_rows
 
     _transfers_with_everything(30, world)
@@ -254,7 +254,7 @@ def test_a_page_found_by_id_first_has_the_rows_of_the_plain_page_in_order(world,
 def test_a_searched_page_found_by_id_first_matches_the_plain_page(world, monkeypatch, text):
     # A frequent word is a filter of sub-queries on the transfer's id (selectors._Mentions); inside
     # the id-first sub-query, the transfer table has another alias, which the filter must follow.
-    from transfers.pagination import page_rows
+    from transfers.api.pagination import page_rows
     from transfers.selectors import transfer_rows
 
     monkeypatch.setattr("transfers.selectors.SEARCH_BY_ID_LIMIT", 0)
@@ -267,7 +267,7 @@ def test_a_searched_page_found_by_id_first_matches_the_plain_page(world, monkeyp
 
 
 def test_a_queryset_whose_filters_join_is_paged_as_is(world):
-    from transfers.pagination import page_rows
+    from transfers.api.pagination import page_rows
     from transfers.selectors import transfer_rows
 
     joined = transfer_rows().filter(claims__stance="denies").order_by("-first_reported", "-id")

@@ -13,9 +13,9 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from tests.api_world import build_world
+from transfers.api.urls import router
 from transfers.models import Transfer
 from transfers.services.review import transfer_mark_reviewed
-from transfers.urls import router
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the database is emptied and loaded again
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, F
 
+from bench.synthetic import delete_synthetic
 from transfers.choices import Stance
 from transfers.models import (
     Actor,
@@ -19,7 +20,6 @@ from transfers.models import (
     TransferVia,
 )
 from transfers.quotes import quote_in_text
-from transfers.synthetic import delete_synthetic
 
 from .factories import StateFactory, TransferFactory
 

@@ -10,7 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from tests import factories as f
 from transfers import models
-from transfers.resources import TransferResource
+from transfers.admin.resources import TransferResource
 
 pytestmark = pytest.mark.django_db
 

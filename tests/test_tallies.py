@@ -6,12 +6,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from bench.synthetic import delete_synthetic
 from tests import factories as f
 from transfers import tallies
 from transfers.models import PairTally, StatusTally, Transfer, TransferVia
 from transfers.services.imports import import_transfers_csv
 from transfers.services.transfers import transfer_create, transfer_update
-from transfers.synthetic import delete_synthetic
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-from transfers import filters
+from transfers.api import filters
 
 from .factories import StateFactory
 
@@ -28,6 +28,6 @@ def test_a_worker_loads_its_views_and_freezes_what_it_loaded_out_of_the_collecto
 
     gc.unfreeze()
     importlib.reload(tracker.wsgi)
-    assert "transfers.views" in sys.modules
+    assert "transfers.api.views" in sys.modules
     assert gc.get_freeze_count() > 10_000
     gc.unfreeze()  # the rest of the test run collects as usual

@@ -171,19 +171,19 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 REST_FRAMEWORK = {
     # DRF's token and session authentication, refusing malformed keys before any database lookup.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "transfers.authentication.TokenAuthentication",
-        "transfers.authentication.SessionAuthentication",
+        "transfers.api.authentication.TokenAuthentication",
+        "transfers.api.authentication.SessionAuthentication",
     ],
     # Anonymous users read; writes need an authenticated user with the model permission.
-    "DEFAULT_PERMISSION_CLASSES": ["transfers.permissions.ModelPermissionsOrAnonReadOnly"],
-    "DEFAULT_FILTER_BACKENDS": ["transfers.filters.StrictFilterBackend"],
+    "DEFAULT_PERMISSION_CLASSES": ["transfers.api.permissions.ModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_FILTER_BACKENDS": ["transfers.api.filters.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Refused deletions, database rules and errors of CSV requests as clear JSON 4xx answers.
-    "EXCEPTION_HANDLER": "transfers.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "transfers.api.exceptions.api_exception_handler",
     # Counted in the shared "throttle" cache (below), so that the limits hold across all workers.
     "DEFAULT_THROTTLE_CLASSES": [
-        "transfers.throttling.AnonRateThrottle",
-        "transfers.throttling.UserRateThrottle",
+        "transfers.api.throttling.AnonRateThrottle",
+        "transfers.api.throttling.UserRateThrottle",
     ],
     # Trust no X-Forwarded-For hop unless told how many proxies sit in front: otherwise a client
     # could pick its own throttling identity.
@@ -224,7 +224,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "transfers.schema.csv_as_text",
+        "transfers.api.schema.csv_as_text",
     ],
 }
 
@@ -232,7 +232,7 @@ SPECTACULAR_SETTINGS = {
 SERIALIZATION_MODULES = {"json": "transfers.fixture_json"}
 
 # The admin's XLSX export replaces characters a spreadsheet cannot hold (U+000B ...) with U+FFFD
-# instead of failing the whole file; formulas are neutralised by transfers.resources.
+# instead of failing the whole file; formulas are neutralised by transfers.admin.resources.
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 
 # "throttle" is shared by every worker: Redis when REDIS_URL is set, else a table in the database

@@ -8,7 +8,10 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789abcdef")
 
 from .settings import *  # noqa: E402,F401,F403
-from .settings import REST_FRAMEWORK, STORAGES  # noqa: E402
+from .settings import INSTALLED_APPS, REST_FRAMEWORK, STORAGES  # noqa: E402
+
+# The benchmark's synthetic data generator is tested too (tests/test_generate_synthetic.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -12,7 +12,7 @@ admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("transfers.urls")),
+    path("api/v1/", include("transfers.api.urls")),
     path("healthz", healthz, name="healthz"),
     # The public explorer: the overview at /, then /transfers/, /sources/, /states/, /network/, /map/.
     path("", include("explorer.urls")),

@@ -11,7 +11,7 @@ def _warm_up():
     """Per-process caches a list request would otherwise fill on its first use (with an extra query)."""
     from django.db import DatabaseError, connection
 
-    from transfers.filters import load_state_codes
+    from transfers.api.filters import load_state_codes
 
     try:
         load_state_codes()

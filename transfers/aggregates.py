@@ -5,7 +5,7 @@ write path), never the transfers themselves; contested transfers are counted fro
 claims' small index. A filtered selection is counted over the transfers it selects (GROUP BY in
 the database), so that a facet counts exactly what the list shows: the cost grows with the
 selection, not with the table. ``filters`` are the API's validated transfer filters
-(``transfers.filters.TransferFilter``), applied by ``selectors.transfer_filter``.
+(``transfers.api.filters.TransferFilter``), applied by ``selectors.transfer_filter``.
 """
 
 from collections.abc import Mapping

@@ -10,9 +10,10 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from transfers.forms import CurationForm, KnownLabelAutocompleteSelect, KnownLabelsForm
-from transfers.paginators import EstimatedCountPaginator
 from transfers.services.records import record_delete, record_save
+
+from .forms import CurationForm, KnownLabelAutocompleteSelect, KnownLabelsForm
+from .paginator import EstimatedCountPaginator
 
 ADDED_REASON = "Added in the admin"
 DELETED_REASON = "Deleted in the admin"

@@ -2,11 +2,11 @@
 
 from django.contrib import admin
 
-from transfers.forms import ActorForm, MaterielForm, StateForm
 from transfers.models import Actor, Materiel, Place, State
-from transfers.resources import ActorResource, MaterielResource, StateResource
 
+from .forms import ActorForm, MaterielForm, StateForm
 from .mixins import CurationAdmin, ImportExportCurationAdmin, quote_found_display
+from .resources import ActorResource, MaterielResource, StateResource
 
 
 @admin.register(State)

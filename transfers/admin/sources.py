@@ -6,9 +6,9 @@ from django.utils.html import format_html, format_html_join
 
 from transfers.intake.admin import ProposeClaimsMixin
 from transfers.models import Claim, Source
-from transfers.resources import SourceResource
 
 from .mixins import ImportExportCurationAdmin, quote_found_display
+from .resources import SourceResource
 
 CLAIMS_SHOWN = 50
 

@@ -5,13 +5,13 @@ from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
 
 from transfers.models import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
-from transfers.resources import TransferResource
 from transfers.selectors import transfer_list
 from transfers.services.records import transfer_part_changed
 from transfers.services.review import transfers_mark_reviewed
 
 from .filters import ContestedFilter, FirstReportedYearFilter, ReviewFilter, SanctionedFilter
 from .mixins import CurationAdmin, CurationInline, CurationStackedInline, ImportExportCurationAdmin, quote_found_display
+from .resources import TransferResource
 
 TRANSFER_LABEL_JOINS = ["transfer__supplier", "transfer__recipient", "transfer__materiel"]
 

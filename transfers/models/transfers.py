@@ -35,7 +35,7 @@ def claim_transfer_id(record, field: str = "claim"):
 
 
 # The key lists are ordered by, newest first with unknown dates last: must compile exactly as
-# transfers.pagination.sort_key compiles it for a descending first_reported.
+# transfers.api.pagination.sort_key compiles it for a descending first_reported.
 RECENT_KEY = Coalesce(F("first_reported"), Value(datetime.date.min, output_field=models.DateField()))
 RECENT = RECENT_KEY.desc()
 
@@ -155,12 +155,12 @@ class Transfer(Record):
         indexes = [
             # Lists are ordered by (first_reported, id) newest first with unknown dates last; the
             # pagination orders by COALESCE(first_reported, date.min) so that the keys are never NULL
-            # and a keyset page is one index range (see transfers.pagination.sort_key). These
+            # and a keyset page is one index range (see transfers.api.pagination.sort_key). These
             # indexes are on that same expression, or PostgreSQL would sort every matching row.
             # The unfiltered list and its keyset pages. On PostgreSQL it also carries the columns a
             # search tests (materiel, actors) and first_reported itself, so that a list which walks
             # this order testing each row (?q=, ?stance=) reads the index alone, not a heap page per
-            # row (see transfers.pagination: a page's ids are found first, then its rows).
+            # row (see transfers.api.pagination: a page's ids are found first, then its rows).
             models.Index(
                 RECENT, F("id").desc(), name="transfer_recent_key_idx",
                 include=["first_reported", "materiel", "supplier_actor", "recipient_actor"],

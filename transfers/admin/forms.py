@@ -3,8 +3,8 @@
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 
-from .history import CHANGE_REASON_MAX
-from .models import Actor, Materiel, State
+from transfers.history import CHANGE_REASON_MAX
+from transfers.models import Actor, Materiel, State
 
 
 class AliasesField(forms.CharField):

@@ -11,8 +11,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
-from .models.base import StaleRecord
-from .services.records import VersionMismatch
+from transfers.models.base import StaleRecord
+from transfers.services.records import VersionMismatch
 
 
 class Conflict(APIException):

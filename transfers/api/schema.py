@@ -9,15 +9,15 @@ JSON = ["application/json"]
 
 
 class GuardedSessionScheme(SessionScheme):
-    """Documents transfers.authentication.SessionAuthentication as DRF's (cookieAuth)."""
+    """Documents transfers.api.authentication.SessionAuthentication as DRF's (cookieAuth)."""
 
-    target_class = "transfers.authentication.SessionAuthentication"
+    target_class = "transfers.api.authentication.SessionAuthentication"
 
 
 class GuardedTokenScheme(TokenScheme):
-    """Documents transfers.authentication.TokenAuthentication as DRF's (tokenAuth)."""
+    """Documents transfers.api.authentication.TokenAuthentication as DRF's (tokenAuth)."""
 
-    target_class = "transfers.authentication.TokenAuthentication"
+    target_class = "transfers.api.authentication.TokenAuthentication"
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -12,12 +12,12 @@ from django.db.models import Prefetch
 from django.utils.text import capfirst
 from import_export import fields, resources, widgets
 
-from . import rules
-from .choices import TRANSIT_ROLES
-from .models import Actor, Materiel, Place, Source, State, Transfer, TransferParty, TransferVia
-from .renderers import neutralise_formula
-from .services.imports import parse_legs, parse_parties
-from .services.records import record_delete, record_save, transfer_part_changed
+from transfers import rules
+from transfers.api.renderers import neutralise_formula
+from transfers.choices import TRANSIT_ROLES
+from transfers.models import Actor, Materiel, Place, Source, State, Transfer, TransferParty, TransferVia
+from transfers.services.imports import parse_legs, parse_parties
+from transfers.services.records import record_delete, record_save, transfer_part_changed
 
 LIST_SEPARATOR = ";"
 

@@ -1,9 +1,9 @@
-"""Fill the database with realistic synthetic data for benchmarks (see transfers.synthetic)."""
+"""Fill the database with realistic synthetic data for benchmarks (see bench.synthetic)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bench.synthetic import Generator, Sizes, delete_synthetic, synthetic_present
 from transfers.models import Transfer
-from transfers.synthetic import Generator, Sizes, delete_synthetic, synthetic_present
 
 
 class Command(BaseCommand):

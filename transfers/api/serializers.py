@@ -10,7 +10,7 @@ from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .choices import (
+from transfers.choices import (
     TRANSIT_ROLES,
     Credibility,
     DatePrecision,
@@ -20,8 +20,8 @@ from .choices import (
     TransferStatus,
     TransportMode,
 )
-from .history import CHANGE_REASON_MAX
-from .models import (
+from transfers.history import CHANGE_REASON_MAX
+from transfers.models import (
     Actor,
     Claim,
     Materiel,

@@ -1,7 +1,7 @@
 """The v1 REST API: read for everyone, write for users with the model permission.
 
 Each ViewSet builds its queryset in ``get_queryset()`` (transfers through ``transfers.selectors``),
-filters it with its FilterSet (``transfers.filters``) and pages it by keyset without counting.
+filters it with its FilterSet (``transfers.api.filters``) and pages it by keyset without counting.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from . import filters, selectors, serializers
-from .history import CHANGE_REASON_MAX, change_reason, history_entries
-from .models import (
+from transfers import selectors
+from transfers.history import CHANGE_REASON_MAX, change_reason, history_entries
+from transfers.models import (
     Actor,
     Claim,
     Materiel,
@@ -33,12 +33,14 @@ from .models import (
     Transfer,
     TransferEvent,
 )
+from transfers.services.records import record_delete, record_save, record_update
+from transfers.services.transfers import transfer_add, transfer_create, transfer_update
+
+from . import filters, serializers
 from .pagination import IdsFirstKeysetPagination, KeysetPagination, keyset_ordered
 from .parsers import GuardedJSONParser
 from .renderers import CSVRenderer, ORJSONRenderer, csv_lines, csv_text_overlapped, joined
 from .schema import TrackerAutoSchema
-from .services.records import record_delete, record_save, record_update
-from .services.transfers import transfer_add, transfer_create, transfer_update
 
 CSV_CHUNK_SIZE = 5000
 
@@ -109,7 +111,7 @@ class APIViewSet(viewsets.ModelViewSet):
     """What every resource shares: keyset pages, CSV lists, JSON bodies, validated lookups."""
 
     # Each resource sets ``queryset`` to its model's empty queryset: the permission check reads the
-    # model there (transfers.permissions) instead of building get_queryset(), which every read uses.
+    # model there (transfers.api.permissions) instead of building get_queryset(), which every read uses.
     queryset = None
     pagination_class = KeysetPagination
     parser_classes = [GuardedJSONParser]

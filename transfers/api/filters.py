@@ -17,8 +17,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from . import selectors
-from .choices import (
+from transfers import selectors
+from transfers.choices import (
     M49_SUBREGIONS,
     ActorKind,
     Credibility,
@@ -33,7 +33,7 @@ from .choices import (
     TransferStatus,
     UNRegisterCategory,
 )
-from .models import (
+from transfers.models import (
     Actor,
     Claim,
     Materiel,
