@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from django.db import connections, transaction
 from django.utils import timezone
 
-from transfers import tallies
+from transfers import readmodel, tallies
 from transfers.bulk import allocate_ids, bulk_insert
 from transfers.choices import (
     M49_SUBREGIONS,
@@ -50,6 +50,7 @@ from transfers.models import (
     TransferBreach,
     TransferEvent,
     TransferParty,
+    TransferRecord,
     TransferVia,
 )
 
@@ -414,6 +415,9 @@ class Generator:
             tallies_started = time.monotonic()
             tallies.rebuild(using=self.using)  # the rows went in by COPY, past the signals that keep them
             self.log(f"tallies recounted in {time.monotonic() - tallies_started:.1f}s")
+            records_started = time.monotonic()
+            readmodel.rebuild(using=self.using)  # likewise past the signals that keep the read model
+            self.log(f"read model rebuilt in {time.monotonic() - records_started:.1f}s")
         if connections[self.using].vendor == "postgresql":
             analyze_started = time.monotonic()
             with connections[self.using].cursor() as cursor:
@@ -440,7 +444,7 @@ def delete_synthetic(*, using: str = "default", log: Callable[[str], None] = pri
     transfer = q(Transfer._meta.db_table)
     statements = [
         f"DELETE FROM {q(m._meta.db_table)} WHERE transfer_id IN (SELECT id FROM {transfer} WHERE synthetic)"  # noqa: S608
-        for m in (TransferEvent, TransferVia, TransferParty, TransferBreach)
+        for m in (TransferRecord, TransferEvent, TransferVia, TransferParty, TransferBreach)
     ] + [
         f"DELETE FROM {q(m._meta.db_table)} WHERE synthetic"  # noqa: S608
         for m in (Claim, Transfer, SanctionDesignation, SanctionsRegime, Actor, Source, Materiel, State)

@@ -3,8 +3,6 @@
 import pytest
 from django.db import connection
 
-from transfers import selectors
-
 from .factories import TransferFactory
 
 pytestmark = [
@@ -64,8 +62,10 @@ def test_a_new_connection_of_a_web_worker_starts_with_them():
 
 def test_a_stopped_query_answers_503_in_json(client, monkeypatch, reset_timeout):
     TransferFactory()
-    slow = selectors.transfer_rows
-    monkeypatch.setattr(selectors, "transfer_rows", lambda **kw: slow(**kw).extra(where=["pg_sleep(0.5) IS NULL"]))
+    from transfers.readmodel import documents
+
+    slow = documents.document_rows
+    monkeypatch.setattr(documents, "document_rows", lambda: slow().extra(where=["pg_sleep(0.5) IS NULL"]))
     with connection.cursor() as cursor:
         cursor.execute("SET statement_timeout = '50ms'")
     # A savepoint, rolled back, keeps the test's own transaction usable after the cancelled statement

@@ -1,22 +1,8 @@
-"""tracker/wsgi.py: each web worker warms its per-process caches before its first request."""
+"""tracker/wsgi.py: each web worker loads its views and freezes them before its first request."""
 
 import importlib
 
 import pytest
-
-from transfers.api import filters
-
-from .factories import StateFactory
-
-
-@pytest.mark.django_db
-def test_a_worker_loads_the_state_codes_as_it_starts():
-    state = StateFactory(iso3="PRK")
-    filters._known_state_codes = {}
-    import tracker.wsgi
-
-    importlib.reload(tracker.wsgi)
-    assert filters._known_state_codes.get("PRK") == state.pk
 
 
 @pytest.mark.django_db

@@ -7,27 +7,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 application = get_wsgi_application()
 
 
-def _warm_up():
-    """Per-process caches a list request would otherwise fill on its first use (with an extra query)."""
-    from django.db import DatabaseError, connection
-
-    from transfers.api.filters import load_state_codes
-
-    try:
-        load_state_codes()
-    except DatabaseError:
-        pass  # no database yet, or not migrated: the first State-filtered request loads the map
-    finally:
-        if not connection.in_atomic_block:  # (a test's transaction)
-            connection.close()  # not one connection shared by the workers of a preloading server
-
-
 from django.db.backends.signals import connection_created  # noqa: E402 - after the app is set up
 
 from tracker import web_session  # noqa: E402
 
 connection_created.connect(web_session.configure, dispatch_uid="web_session_settings")
-_warm_up()
 
 
 def _freeze_startup_objects():

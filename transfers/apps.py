@@ -12,6 +12,7 @@ class TransfersConfig(AppConfig):
 
         from . import signals  # noqa: F401  (connects the quote check)
         from .lookups import Any
+        from .readmodel import receivers  # noqa: F401  (after signals: see its docstring)
 
         for field in (models.ForeignKey, models.AutoField, models.BigAutoField):
             field.register_lookup(Any)

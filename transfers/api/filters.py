@@ -5,14 +5,10 @@ an unknown one answers 400 naming the parameter, never a silently empty list. Th
 primary keys, so filtering needs no join on the referenced table.
 """
 
-import copy
 
 import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
-from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
@@ -45,6 +41,7 @@ from transfers.models import (
     Transfer,
     TransferEvent,
 )
+from transfers.readmodel import search
 
 ISO3_LIST_PATTERN = r"^[A-Za-z]{3}(,[A-Za-z]{3})*$"
 SLUG_LIST_PATTERN = r"^[-a-zA-Z0-9_]+(,[-a-zA-Z0-9_]+)*$"
@@ -201,40 +198,13 @@ class StrictFilterBackend(DjangoFilterBackend):
         return super().get_filterset(request, queryset, view)
 
 
-_known_state_codes: dict[str, int] = {}
-
-
 class FilterSet(filters.FilterSet):
-    """django-filter's FilterSet, building its form class once per FilterSet rather than per request,
-    and copying its filters shallowly.
+    """django-filter's FilterSet, building its form class once per FilterSet rather than per request.
 
     django-filter builds a new form class, with a new field per filter, on every request (3 ms of a
     transfer list's time at a million rows). The fields depend on the filters' declarations only,
     and each form still gets its own copy of them (Django's forms deep-copy their base fields).
-
-    It also deep-copies every filter per request (0.3 ms for TransferFilter), only to give each copy
-    this FilterSet as its ``parent``. A shallow copy does that, once a filter declared with a
-    ``method`` is given a FilterMethod of its own (the shared one would look its method up on the
-    declaration's parent, not this FilterSet).
     """
-
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        # django_filters.FilterSet.__init__ (25.2), but for the copies; tests/test_api_filters.py
-        # checks that it sets what the library's does.
-        if queryset is None:
-            queryset = self._meta.model._default_manager.all()
-        self.is_bound = data is not None
-        self.data = data or QueryDict()
-        self.queryset = queryset
-        self.request = request
-        self.form_prefix = prefix
-        self.filters = {}
-        for name, declared in self.base_filters.items():
-            own = copy.copy(declared)
-            if isinstance(declared.__dict__.get("filter"), filters.filters.FilterMethod):
-                own.filter = filters.filters.FilterMethod(own)
-            own.model, own.parent = queryset.model, self
-            self.filters[name] = own
 
     def get_form_class(self):
         cls = type(self)
@@ -244,27 +214,14 @@ class FilterSet(filters.FilterSet):
 
 
 class TransferFilterForm(forms.Form):
-    """Checks the codes of every State filter without a query of its own: a list request must stay
-    within 4 queries (issue 6) even with ?supplier=&recipient=.
-
-    The codes resolve through a per-process map of code to primary key, reloaded whenever a code is
-    missing from it (so a new State is found at once) and on any State save or delete in this
-    process (the receiver sits below, next to the map); a web worker loads it as
-    it starts (load_state_codes). Known gap: after a
-    State's ISO3 code is changed, other worker processes keep the old code until they restart or
-    miss a code. (A sub-query on the code instead costs 0.6-2 s at 1M: the planner cannot see which
-    State it names.)
-    """
+    """Checks the codes of every State filter (supplier, recipient, party, via) in one query
+    between them, and cleans them to primary keys."""
 
     def clean(self):
         data = super().clean()
         wanted = {name: data[name] for name in TRANSFER_STATE_FILTERS if data.get(name)}
         codes = {code for keys in wanted.values() for code in keys}
-        global _known_state_codes
-        known = _known_state_codes
-        if codes - known.keys():
-            # Built apart and swapped in whole: a concurrent request never sees a half-filled map.
-            known = _known_state_codes = dict(State.objects.values_list("iso3", "pk"))
+        known = dict(State.objects.filter(iso3__in=codes).values_list("iso3", "pk")) if codes else {}
         for name, keys in wanted.items():
             unknown = [key for key in keys if key not in known]
             if unknown:
@@ -284,19 +241,6 @@ class TransferFilterForm(forms.Form):
         return forms.ValidationError(
             "Unknown state code(s): %(values)s.", code="unknown", params={"values": ", ".join(codes[:20])}
         )
-
-
-def load_state_codes():
-    """Fill the State code map now: each web worker calls this as it starts (tracker/wsgi.py), so
-    that its first State-filtered request runs no extra query either."""
-    global _known_state_codes
-    _known_state_codes = dict(State.objects.values_list("iso3", "pk"))
-
-
-@receiver([post_save, post_delete], sender=State, dispatch_uid="transfer_filter_state_codes")
-def _forget_state_codes(**kwargs):
-    global _known_state_codes
-    _known_state_codes = {}
 
 
 class TransferFilter(FilterSet):
@@ -369,11 +313,13 @@ class TransferFilter(FilterSet):
         field_name="first_reported", lookup_expr="lte", help_text="First reported on or before this ISO date."
     )
     q = text_filter(
-        "Words that must all appear in the description, materiel, actor names or claim quotes.", label="Search"
+        "Words to find in the description, claim quotes, names, designations and aliases, stemmed "
+        '(deny finds denied); "a phrase" in quotes, OR between alternatives, -word to exclude.', label="Search"
     )
     ordering = filters.OrderingFilter(
-        fields=["first_reported", "id", "quantity", "status", "created_at", "updated_at"],
-        help_text="Sort order; prefix with - for descending, e.g. -first_reported. Default: -first_reported,-id.",
+        fields=["first_reported", "id", "quantity", "status", "created_at", "updated_at", "relevance"],
+        help_text="Sort order; prefix with - for descending, e.g. -first_reported. Default: -first_reported,-id. "
+        "relevance (with q): best matches first.",
     )
 
     class Meta:
@@ -386,6 +332,11 @@ class TransferFilter(FilterSet):
         data = dict(self.form.cleaned_data)
         ordering = data.pop("ordering", None)
         queryset = selectors.transfer_filter(queryset, data)
+        if ordering and ordering[0].lstrip("-") == "relevance":
+            if len(ordering) > 1 or not data.get("q"):
+                raise ValidationError({"ordering": ["relevance orders a search on its own: give q, and no other key."]})
+            # Best first, whichever way asked; a keyset page then goes on from (relevance, id).
+            return queryset.annotate(relevance=search.relevance(data["q"])).order_by("-relevance", "-id")
         return self.filters["ordering"].filter(queryset, ordering)
 
 

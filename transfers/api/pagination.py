@@ -11,14 +11,15 @@ import base64
 import binascii
 import datetime
 import json
+import math
 import re
 from collections import OrderedDict
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.db.models.sql.where import WhereNode
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -93,47 +94,21 @@ def _strictly_after(ordering: list[tuple[str, bool]], values: list[Any]) -> Q:
 def keyset_ordered(queryset: QuerySet) -> QuerySet:
     """The queryset in its keyset order (NULLs last both ways), for a full export, unpaged."""
     ordering = _ordering_of(queryset)
-    fields = {name: queryset.model._meta.get_field(name) for name, _ in ordering}
+    fields = {name: _key_field(queryset, name) for name, _ in ordering}
     return queryset.order_by(*[
         sort_key(fields[name], desc).desc() if desc else sort_key(fields[name], desc).asc() for name, desc in ordering
     ])
 
 
-def _names_in(expressions) -> set[str]:
-    """The names (F, or "-name" strings) that ordering expressions refer to."""
-    names: set[str] = set()
-    for expression in expressions:
-        if isinstance(expression, str):
-            names.add(expression.lstrip("-"))
-        elif isinstance(expression, F):
-            names.add(expression.name)
-        elif expression is not None:
-            names |= _names_in(expression.get_source_expressions())
-    return names
-
-
-def page_rows(queryset: QuerySet, limit: int) -> QuerySet:
-    """The first ``limit`` rows of ``queryset``, found by id first, then read (one query).
-
-    ``SELECT ... WHERE id IN (SELECT id ... WHERE <filters> ORDER BY <keys> LIMIT n) ORDER BY <keys>``:
-    a filter that is tested row by row along the list order (a search, a contested-only list) walks
-    thousands of rows for a page; the inner query reads only the order's index for them (PostgreSQL
-    answers it from a covering index, see Transfer.Meta.indexes) and the row's other columns and
-    look-ups are read for the page alone. A queryset whose filters joined other tables is read as is:
-    without its WHERE clause, the outer query would keep their joins.
-    """
-    query = queryset.query
-    used = [table for alias, table in query.alias_map.items() if query.alias_refcount[alias]]
-    if any(getattr(table, "join_type", None) for table in used):
-        return queryset[:limit]
-    ids = queryset.values("pk")[:limit]
-    # The id query needs no annotation but those its ordering names (filters inline theirs): the
-    # look-ups of the row's references, resolved again into a sub-query, were most of its cost.
-    named = _names_in(query.order_by)
-    ids.query.annotations = {name: a for name, a in ids.query.annotations.items() if name in named}
-    outer = queryset.all()
-    outer.query.where = WhereNode()
-    return outer.filter(pk__in=ids)[:limit]
+def _key_field(queryset: QuerySet, name: str):
+    """The model field ``name`` orders by, or for an annotation (a search's relevance) a field of its type."""
+    try:
+        return queryset.model._meta.get_field(name)
+    except FieldDoesNotExist:
+        annotation = queryset.query.annotations.get(name)
+        if annotation is None:
+            raise
+        return type(annotation.output_field)(name=name)
 
 
 def _cursor_value(field, value):
@@ -147,6 +122,8 @@ def _cursor_value(field, value):
         if not field.null:
             raise ValueError("null key")
         return None
+    if isinstance(value, float) and field.get_internal_type() == "FloatField" and math.isfinite(value):
+        return value  # a relevance
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError("not a key")
     if isinstance(value, str):
@@ -162,8 +139,6 @@ def _cursor_value(field, value):
 class KeysetPagination(BasePagination):
     """``results``, ``next`` and ``previous``; ``page_size`` 1-500 (default 50); never counts rows."""
 
-    # Find a page's ids before reading its rows (see page_rows); for lists whose filters walk.
-    ids_first = False
     page_size_query_param = "page_size"
     cursor_query_param = "cursor"
 
@@ -172,7 +147,7 @@ class KeysetPagination(BasePagination):
         self.page_size = self._page_size(request)
         ordering = _ordering_of(queryset)
         names = [name for name, _ in ordering]
-        fields = {name: queryset.model._meta.get_field(name) for name in names}
+        fields = {name: _key_field(queryset, name) for name in names}
         reverse, position = self._decode_cursor(request, names, fields)
         # Each key's NULL sentinel follows the requested direction, so NULLs stay last both ways.
         self.keys = {name: sort_key(fields[name], desc) for name, desc in ordering}
@@ -188,7 +163,7 @@ class KeysetPagination(BasePagination):
                 for name, value in zip(names, position, strict=True)
             ]
             queryset = queryset.filter(_after(effective, position))
-        rows = list(page_rows(queryset, self.page_size + 1) if self.ids_first else queryset[: self.page_size + 1])
+        rows = list(queryset[: self.page_size + 1])
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if reverse:
@@ -296,9 +271,3 @@ class KeysetPagination(BasePagination):
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
             },
         ]
-
-
-class IdsFirstKeysetPagination(KeysetPagination):
-    """Keyset pages found by id first (see ``page_rows``): the transfer list's."""
-
-    ids_first = True

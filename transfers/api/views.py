@@ -19,7 +19,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from transfers import selectors
+from transfers import readmodel, selectors
 from transfers.history import CHANGE_REASON_MAX, change_reason, history_entries
 from transfers.models import (
     Actor,
@@ -33,11 +33,12 @@ from transfers.models import (
     Transfer,
     TransferEvent,
 )
+from transfers.readmodel.flat import TRANSFER_CSV_COLUMNS, csv_chunks
 from transfers.services.records import record_delete, record_save, record_update
 from transfers.services.transfers import transfer_add, transfer_create, transfer_update
 
 from . import filters, serializers
-from .pagination import IdsFirstKeysetPagination, KeysetPagination, keyset_ordered
+from .pagination import KeysetPagination, keyset_ordered
 from .parsers import GuardedJSONParser
 from .renderers import CSVRenderer, ORJSONRenderer, csv_lines, csv_text_overlapped, joined
 from .schema import TrackerAutoSchema
@@ -367,7 +368,6 @@ class TransferViewSet(APIViewSet):
     """Transfers: who supplied what to whom, by which route, and on whose word."""
 
     queryset = Transfer.objects.none()
-    pagination_class = IdsFirstKeysetPagination
 
     serializer_class = serializers.TransferSerializer
     filterset_class = filters.TransferFilter
@@ -376,8 +376,9 @@ class TransferViewSet(APIViewSet):
 
     def get_queryset(self):
         if self.action in ("list", "retrieve"):
-            # Reads: plain rows, shaped by selectors.transfer_records (2 queries whatever the page size).
-            return self.rows()
+            # Reads: each transfer's prebuilt document (the read model), with the keys the pages
+            # are ordered by: one query per page.
+            return readmodel.documents.document_rows().order_by("-first_reported", "-id")
         if self.action == "history":
             return Transfer.objects.all()
         return selectors.transfer_details(selectors.transfer_list()).order_by("-first_reported", "-id")
@@ -388,18 +389,12 @@ class TransferViewSet(APIViewSet):
             renderers[0] = ORJSONRenderer()
         return renderers
 
-    @staticmethod
-    def rows(*, joined: bool = False) -> QuerySet:
-        return selectors.transfer_rows(joined=joined).order_by("-first_reported", "-id")
-
     def list(self, request, *args, **kwargs):
-        if request.accepted_renderer.format == "csv":
-            # Every row: its references joined rather than looked up per row (see transfer_rows).
-            return self.csv_response(self.filter_queryset(self.rows(joined=True)))
         queryset = self.filter_queryset(self.get_queryset())
-        return self.paginator.get_paginated_response(
-            selectors.transfer_records(self.paginate_queryset(queryset))
-        )
+        if request.accepted_renderer.format == "csv":
+            return self.csv_response(queryset)
+        page = self.paginate_queryset(queryset)
+        return self.paginator.get_paginated_response([row["document"] for row in page])
 
     def _lookup_id(self) -> int:
         """The id the URL names: digits are an id, anything else a slug."""
@@ -415,17 +410,21 @@ class TransferViewSet(APIViewSet):
             raise NotFound()
         return pk
 
-    def retrieve(self, request, *args, **kwargs):
-        row = selectors.transfer_row(self._lookup_id())
+    def _output(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
+        # The same shape as every read: the transfer's document, never a second serializer.
+        row = readmodel.documents.document_rows().filter(pk=pk).first()
         if row is None:
             raise NotFound()
-        return with_etag(request, Response(selectors.transfer_records([row])[0]), row["version"])
+        return with_etag(self.request, Response(row["document"], status=status_code), row["version"])
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._output(self._lookup_id())
 
     def csv_response(self, queryset: QuerySet) -> StreamingHttpResponse:
-        # A server-side cursor on PostgreSQL (chunk_size rows per fetch), shaped CSV_CHUNK_SIZE rows at
-        # a time (selectors.transfer_csv_chunks: 3 or 4 queries per chunk): memory stays flat.
-        rows = keyset_ordered(queryset).iterator(chunk_size=CSV_CHUNK_SIZE)
-        text = csv_text_overlapped(self.csv_columns(), selectors.transfer_csv_chunks(rows, CSV_CHUNK_SIZE))
+        # A server-side cursor on PostgreSQL (CSV_CHUNK_SIZE rows per fetch), flattened a chunk at a
+        # time on a second thread (readmodel.flat.csv_chunks): memory stays flat.
+        documents = (row["document"] for row in keyset_ordered(queryset).iterator(chunk_size=CSV_CHUNK_SIZE))
+        text = csv_text_overlapped(self.csv_columns(), csv_chunks(documents, CSV_CHUNK_SIZE))
         response = StreamingHttpResponse(in_transaction(text), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="transfers.csv"'
         return response
@@ -435,13 +434,7 @@ class TransferViewSet(APIViewSet):
         return super().get_object()
 
     def csv_columns(self) -> list[str]:
-        return selectors.TRANSFER_CSV_COLUMNS
-
-    def _output(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
-        # The same shape as every read: built by the read path, never a second serializer.
-        row = selectors.transfer_row(pk)
-        response = Response(selectors.transfer_records([row])[0], status=status_code)
-        return with_etag(self.request, response, row["version"])
+        return TRANSFER_CSV_COLUMNS
 
     def _add(self, request, body: dict) -> Response:
         transfer = self.get_object()

@@ -1,4 +1,5 @@
 from .intake import ProposalRejection
+from .records import TransferRecord
 from .reference import Actor, Materiel, Place, State
 from .sanctions import SanctionDesignation, SanctionsRegime
 from .sources import Source
@@ -22,6 +23,7 @@ __all__ = [
     "TransferBreach",
     "TransferEvent",
     "TransferParty",
+    "TransferRecord",
     "TransferVia",
     "YearCategoryTally",
 ]

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from django.db import connections, transaction
 from django.utils import timezone
 
-from transfers import rules, tallies
+from transfers import readmodel, rules, tallies
 from transfers.bulk import allocate_ids, bulk_insert, copy_text, copy_text_line
 from transfers.choices import LegRole, PartyRole, TransferStatus, TransportMode
 from transfers.models import Actor, Materiel, Place, State, Transfer, TransferParty, TransferVia
@@ -482,6 +482,7 @@ class _CopyWriter:
         self.history = Transfer.history.model
         self.common_text = copy_text_line(list(self.common.values()))[:-1]
         self.audit_text = "\t" + copy_text_line(self.audit)
+        self.ids: list[int] = []  # of the transfers written
 
     def columns(self, row: _Row) -> list[str]:
         columns = ["id", *self.common, *row.values]
@@ -495,6 +496,7 @@ class _CopyWriter:
 
     def __call__(self, rows: list[_Row]) -> tuple[int, int]:
         ids = allocate_ids(Transfer, len(rows), using=self.using)
+        self.ids += ids
         columns = self.columns(rows[0])
         if self.copy:
             text = "".join([f"{pk}\t{row.copy}" for pk, row in zip(ids, rows, strict=True)])
@@ -550,6 +552,7 @@ def import_transfers(
         if not transfers:
             raise ImportRejected([RowError(1, "file", "has no rows to import.")])
         tallies.rebuild(using=using)  # the rows went in by COPY, past the signals that keep the tallies
+        readmodel.refresh(ids=write.ids, using=using)  # and the read model
     return ImportResult(transfers=transfers, routes=routes, seconds=time.monotonic() - started)
 
 

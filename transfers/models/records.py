@@ -1,0 +1,39 @@
+"""The transfer read model: each transfer as the API shows it, kept in one row.
+
+Derived data, like the tallies: written by ``transfers.readmodel`` in the same transaction as any
+change to what a transfer's document shows, rebuilt by ``manage.py rebuild_read_model``; never
+edited by hand, never in fixtures or history.
+"""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+
+from .transfers import Transfer
+
+
+class TransferRecord(models.Model):
+    """A transfer's public representation (what list, detail, CSV and explorer show), prebuilt."""
+
+    # CASCADE: the record is derived from its transfer and goes with it.
+    transfer = models.OneToOneField(Transfer, on_delete=models.CASCADE, primary_key=True, related_name="record")
+    document = models.JSONField(help_text="The transfer as /api/v1/transfers/ shows it: codes, names, route, "
+                                          "parties, claims, events and flags.")
+    contested = models.BooleanField(help_text="A claim denies or disputes it, or its claims' quantities disagree.")
+    sanctioned = models.BooleanField(help_text="A party was under a designation in force on its reference date.")
+    # The words ?q= searches, stemmed (PostgreSQL: config 'english'; its GIN index is created by
+    # migration 0019, on PostgreSQL only). SQLite keeps them in the FTS5 table transfer_search instead.
+    search = SearchVectorField(null=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # ?contested=true and ?sanctioned=true: partial, as few transfers are either; the list
+            # reads these ids and orders them by the transfer's key (their false halves walk
+            # transfer_recent_key_idx, where most rows match).
+            models.Index(fields=["transfer"], condition=Q(contested=True), name="record_contested_idx"),
+            models.Index(fields=["transfer"], condition=Q(sanctioned=True), name="record_sanctioned_idx"),
+        ]
+
+    def __str__(self):
+        return f"record of transfer {self.transfer_id}"

@@ -1,0 +1,92 @@
+"""The transfer read model (models/records.py): keeping each transfer's document equal to what
+building it from the curated tables gives.
+
+Every write path passes through here:
+- a transfer, or a part of one (claim, timeline step, route leg, party, breach), saved or deleted
+  one at a time (services, the admin, the API, ``loaddata``): the receivers in
+  ``transfers.readmodel.receivers`` call ``refresh`` with its transfer's id, in the writer's
+  transaction;
+- a reference a document shows (a State's, actor's, materiel's, place's, source's or regime's code
+  or name, a designation) renamed or changed: ``refresh`` of the transfers that show it;
+- bulk writers (CSV imports, the synthetic generator): ``refresh`` of their new ids, or ``rebuild``.
+
+``tests/test_read_model.py`` proves, after every kind of write, that the records equal a rebuild.
+"""
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.db import connections, transaction
+
+from transfers.models import Transfer, TransferRecord
+
+from . import search
+from .documents import TRANSFER_FIELDS, build
+
+BATCH_SIZE = 2000
+
+__all__ = ["BATCH_SIZE", "TRANSFER_FIELDS", "build", "rebuild", "refresh", "stale", "stored"]
+
+
+def _batches(ids: Iterable[int], size: int) -> Iterator[list[int]]:
+    iterator = iter(ids)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def refresh(*, ids: Iterable[int], using: str = "default") -> int:
+    """Rebuild the records of the transfers ``ids`` (those that exist; a deleted transfer's record
+    went with it). Seven queries and an upsert per BATCH_SIZE transfers; returns how many were written."""
+    written = 0
+    postgres = connections[using].vendor == "postgresql"
+    for batch in _batches(sorted(set(ids)), BATCH_SIZE):
+        built = build(batch, using=using)
+        if not built:
+            continue
+        records = [
+            TransferRecord(transfer_id=pk, document=b.document, contested=b.contested, sanctioned=b.sanctioned,
+                           search=search.search_vector(b.search_text) if postgres else None)
+            for pk, b in built.items()
+        ]
+        with transaction.atomic(using=using):
+            TransferRecord.objects.using(using).bulk_create(
+                records, update_conflicts=True, unique_fields=["transfer"],
+                update_fields=["document", "contested", "sanctioned", "search", "updated_at"],
+            )
+            if not postgres:
+                search.index_sqlite({pk: b.search_text for pk, b in built.items()}, using=using)
+        written += len(built)
+    return written
+
+
+def rebuild(*, using: str = "default", log=None) -> int:
+    """Every record built afresh from the curated tables (``manage.py rebuild_read_model``)."""
+    with transaction.atomic(using=using):
+        TransferRecord.objects.using(using).all().delete()
+        if connections[using].vendor != "postgresql":
+            search.clear_sqlite(using=using)
+        ids = list(Transfer.objects.using(using).order_by("pk").values_list("pk", flat=True))
+        written = 0
+        for batch in _batches(ids, BATCH_SIZE * 5):
+            written += refresh(ids=batch, using=using)
+            if log:
+                log(f"{written:,} records")
+    return written
+
+
+def stored(*, using: str = "default") -> dict[int, tuple]:
+    """The records as stored: id -> (document, contested, sanctioned); what a test holds against ``build``."""
+    return {pk: (document, contested, sanctioned) for pk, document, contested, sanctioned in
+            TransferRecord.objects.using(using).values_list("transfer_id", "document", "contested", "sanctioned")}
+
+
+def stale(*, using: str = "default") -> list[int]:
+    """The ids of transfers whose stored record differs from a fresh build (or is missing)."""
+    found = stored(using=using)
+    ids = list(Transfer.objects.using(using).order_by("pk").values_list("pk", flat=True))
+    differing = []
+    for batch in _batches(ids, BATCH_SIZE):
+        for pk, b in build(batch, using=using).items():
+            if found.get(pk) != (b.document, b.contested, b.sanctioned):
+                differing.append(pk)
+    return differing

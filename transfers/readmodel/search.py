@@ -1,0 +1,107 @@
+"""Full-text search over the transfers' read model: the same words find the same transfers in the
+API's ``?q=`` and the admin's search.
+
+PostgreSQL: the record's ``search`` tsvector (config 'english', GIN index), queried with
+``websearch_to_tsquery``: words are stemmed ("deny" finds "denied"), "quoted phrases" match as
+phrases, ``OR`` joins alternatives and ``-word`` excludes. SQLite: the FTS5 table
+``transfer_search`` (tokenizer porter unicode61, created by migration 0019), whose MATCH syntax
+``to_fts5`` translates the same websearch syntax into.
+"""
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connections
+from django.db.models import F, FloatField, QuerySet, Value
+from django.db.models.expressions import RawSQL
+
+CONFIG = "english"
+FTS_TABLE = "transfer_search"
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w+")
+
+
+def to_fts5(text: str) -> str:
+    """websearch syntax -> an FTS5 MATCH expression ('' when nothing searchable is left).
+
+    Every term is quoted (so that no character of the input is FTS5 syntax); a phrase is its words
+    in one quoted string; ``OR`` between terms stays OR; ``-term`` becomes ``NOT term``. As in
+    websearch_to_tsquery, terms are ANDed, OR binds tighter than AND, and a query of exclusions
+    only matches nothing here (FTS5 has no unary NOT)."""
+    groups: list[list[str]] = []  # ANDed groups of ORed terms
+    excluded: list[str] = []
+    pending_or = False
+    for match in _TOKEN.finditer(text):
+        negated, phrase, bare = match.group(1), match.group(2), match.group(3)
+        if bare is not None and bare.upper() == "OR":
+            pending_or = bool(groups)
+            continue
+        if bare is not None and bare.startswith("-"):
+            negated, bare = "-", bare[1:]
+        words = _WORD.findall(phrase if phrase is not None else bare)
+        if not words:
+            continue
+        term = '"' + " ".join(words) + '"'
+        if negated:
+            excluded.append(term)
+        elif pending_or:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        pending_or = False
+    if not groups:
+        return ""
+    expression = " AND ".join(group[0] if len(group) == 1 else "(" + " OR ".join(group) + ")" for group in groups)
+    for term in excluded:
+        expression = f"{expression} NOT {term}"
+    return expression
+
+
+def search_vector(text: str) -> SearchVector:
+    """The tsvector of ``text`` (a record's search words), for inserting with the record."""
+    return SearchVector(Value(text), config=CONFIG)
+
+
+def index_sqlite(texts: dict[int, str], *, using: str = "default") -> None:
+    """Put the records' search words in the FTS5 table (SQLite), replacing what it held for them."""
+    if not texts:
+        return
+    with connections[using].cursor() as cursor:
+        ids = list(texts)
+        for start in range(0, len(ids), 500):  # SQLite's limit on parameters
+            chunk = ids[start:start + 500]
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608
+                           chunk)
+        cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (%s, %s)",  # noqa: S608
+                           list(texts.items()))
+
+
+def clear_sqlite(*, using: str = "default") -> None:
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608
+
+
+def _matching_sqlite(text: str) -> RawSQL:
+    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [to_fts5(text)])  # noqa: S608, S611 (bound)
+
+
+def transfer_search(queryset: QuerySet, text: str, *, using: str = "default") -> QuerySet:
+    """Transfers of ``queryset`` whose record matches ``text`` (websearch syntax)."""
+    if connections[using].vendor == "postgresql":
+        return queryset.filter(record__search=SearchQuery(text, search_type="websearch", config=CONFIG))
+    if not to_fts5(text):
+        return queryset.none()
+    return queryset.filter(pk__in=_matching_sqlite(text))
+
+
+def relevance(text: str, *, using: str = "default"):
+    """An expression ranking a transfer by how well its record matches ``text`` (higher is better)."""
+    if connections[using].vendor == "postgresql":
+        return SearchRank(F("record__search"), SearchQuery(text, search_type="websearch", config=CONFIG))
+    table = connections[using].ops.quote_name("transfers_transfer")
+    # bm25 is lower for better matches, and only defined within a MATCH query.
+    return RawSQL(  # noqa: S611 (the text is a bound parameter)
+        f"(SELECT -bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = {table}.id)",  # noqa: S608
+        [to_fts5(text)], output_field=FloatField(),
+    )
