@@ -1,10 +1,11 @@
 """Transfers, edited with their claims, status timeline and route on one page."""
 
 from django.contrib import admin, messages
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 
 from transfers.models import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
+from transfers.readmodel import search
 from transfers.selectors import transfer_list
 from transfers.services.records import transfer_part_changed
 from transfers.services.review import transfers_mark_reviewed
@@ -140,21 +141,11 @@ class TransferAdmin(ImportExportCurationAdmin):
         # more than the page itself (see FirstReportedYearFilter).
         FirstReportedYearFilter,
     ]
-    # Codes and slugs match exactly (unique indexes); names and the description by "contains", so
-    # that "White House" finds "The White House" (on PostgreSQL, materiel/actor names and the
-    # description have trigram indexes on UPPER(col), which serve Django's icontains).
-    search_fields = [
-        "=slug",
-        "=supplier__iso3",
-        "=recipient__iso3",
-        "supplier__name",
-        "recipient__name",
-        "supplier_actor__name",
-        "recipient_actor__name",
-        "materiel__name",
-        "description",
-    ]
-    search_help_text = "Exact slug or ISO3 code, or words of a State, actor or materiel name or of the description."
+    # The API's search (get_search_results), with an exact slug or ISO3 code besides.
+    search_fields = ["=slug"]
+    search_help_text = (
+        'Exact slug or ISO3 code, or words as /api/v1/transfers/?q= takes them: stemmed, "a phrase", OR, -word.'
+    )
     autocomplete_fields = [
         "supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "destination", "value_claim",
     ]
@@ -189,6 +180,13 @@ class TransferAdmin(ImportExportCurationAdmin):
     def get_queryset(self, request):
         queryset = transfer_list().select_related("reviewed_by")
         return queryset.order_by(*self.get_ordering(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        exact = Q(slug=term) | Q(supplier__iso3=term.upper()) | Q(recipient__iso3=term.upper())
+        return queryset.filter(exact | search.matching(term)), False
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)

@@ -12,7 +12,7 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
-from django.db.models import F, FloatField, QuerySet, Value
+from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 CONFIG = "english"
@@ -86,13 +86,18 @@ def _matching_sqlite(text: str) -> RawSQL:
     return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [to_fts5(text)])  # noqa: S608, S611 (bound)
 
 
-def transfer_search(queryset: QuerySet, text: str, *, using: str = "default") -> QuerySet:
-    """Transfers of ``queryset`` whose record matches ``text`` (websearch syntax)."""
+def matching(text: str, *, using: str = "default") -> Q:
+    """Transfers whose record matches ``text`` (websearch syntax), as a filter on Transfer."""
     if connections[using].vendor == "postgresql":
-        return queryset.filter(record__search=SearchQuery(text, search_type="websearch", config=CONFIG))
+        return Q(record__search=SearchQuery(text, search_type="websearch", config=CONFIG))
     if not to_fts5(text):
-        return queryset.none()
-    return queryset.filter(pk__in=_matching_sqlite(text))
+        return Q(pk__in=[])
+    return Q(pk__in=_matching_sqlite(text))
+
+
+def transfer_search(queryset: QuerySet, text: str, *, using: str = "default") -> QuerySet:
+    """Transfers of ``queryset`` whose record matches ``text``: the API's ``?q=``, the admin's search."""
+    return queryset.filter(matching(text, using=using))
 
 
 def relevance(text: str, *, using: str = "default"):
