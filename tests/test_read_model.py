@@ -8,6 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from rest_framework.test import APIClient
 
 from bench.synthetic import delete_synthetic
@@ -38,8 +40,11 @@ QUOTE = "Iran has sent Shahed-136 drones to Russia."
 
 def search_words_current(built: dict) -> bool:
     if connection.vendor == "postgresql":
-        return all(TransferRecord.objects.filter(pk=pk, search=search.search_vector(b.search_text)).exists()
-                   for pk, b in built.items())
+        def texts(pk, words):  # the stored tsvector and a fresh one, as text
+            return TransferRecord.objects.filter(pk=pk).values_list(
+                Cast("search", TextField()), Cast(search.search_vector(words), TextField())).get()
+
+        return all(len(set(texts(pk, b.search_text))) == 1 for pk, b in built.items())
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT rowid, body FROM {search.FTS_TABLE}")  # noqa: S608
         indexed = dict(cursor.fetchall())

@@ -14,6 +14,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
 from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
 CONFIG = "english"
 FTS_TABLE = "transfer_search"
@@ -103,7 +104,9 @@ def transfer_search(queryset: QuerySet, text: str, *, using: str = "default") ->
 def relevance(text: str, *, using: str = "default"):
     """An expression ranking a transfer by how well its record matches ``text`` (higher is better)."""
     if connections[using].vendor == "postgresql":
-        return SearchRank(F("record__search"), SearchQuery(text, search_type="websearch", config=CONFIG))
+        # As double precision: ts_rank's real would not round-trip exactly through a page's cursor.
+        rank = SearchRank(F("record__search"), SearchQuery(text, search_type="websearch", config=CONFIG))
+        return Cast(rank, FloatField())
     table = connections[using].ops.quote_name("transfers_transfer")
     # bm25 is lower for better matches, and only defined within a MATCH query.
     return RawSQL(  # noqa: S611 (the text is a bound parameter)
