@@ -396,6 +396,9 @@ def delete_imported(prefix: str):
         cursor.execute(
             "DELETE FROM transfers_transfervia WHERE transfer_id IN "
             "(SELECT id FROM transfers_transfer WHERE slug LIKE %s)", [like])
+        cursor.execute(
+            "DELETE FROM transfers_transferrecord WHERE transfer_id IN "
+            "(SELECT id FROM transfers_transfer WHERE slug LIKE %s)", [like])
         cursor.execute("DELETE FROM transfers_historicaltransfer WHERE slug LIKE %s", [like])
         cursor.execute("DELETE FROM transfers_transfer WHERE slug LIKE %s", [like])
 

@@ -8,14 +8,8 @@ class TransfersConfig(AppConfig):
     verbose_name = "Arms transfers"
 
     def ready(self):
-        from django.db import models
-
         from . import signals  # noqa: F401  (connects the quote check)
-        from .lookups import Any
         from .readmodel import receivers  # noqa: F401  (after signals: see its docstring)
-
-        for field in (models.ForeignKey, models.AutoField, models.BigAutoField):
-            field.register_lookup(Any)
         post_migrate.connect(_ensure_groups_after_migrate, sender=self)
 
 

@@ -348,7 +348,7 @@ class DeliverySerializer(serializers.Serializer):
 
 class TransferSerializer(serializers.ModelSerializer):
     """A transfer as the API shows it. Documents the shape; reads are built by
-    ``selectors.transfer_records`` (tests/test_api_transfers.py pins that they agree)."""
+    ``transfers.readmodel.documents`` (tests/test_api_transfers.py pins that they agree)."""
 
     supplier = serializers.CharField(read_only=True, allow_null=True, help_text="ISO3 code; null = unknown.")
     supplier_name = serializers.CharField(read_only=True, allow_null=True)

@@ -46,6 +46,7 @@ class Migration(migrations.Migration):
                 ('document', models.JSONField(help_text='The transfer as /api/v1/transfers/ shows it: codes, names, route, parties, claims, events and flags.')),
                 ('contested', models.BooleanField(help_text="A claim denies or disputes it, or its claims' quantities disagree.")),
                 ('sanctioned', models.BooleanField(help_text='A party was under a designation in force on its reference date.')),
+                ('search_text', models.TextField(editable=False, help_text='The words ?q= searches: description, quotes, names, designations, aliases.')),
                 ('search', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
             ],

@@ -21,8 +21,12 @@ class TransferRecord(models.Model):
                                           "parties, claims, events and flags.")
     contested = models.BooleanField(help_text="A claim denies or disputes it, or its claims' quantities disagree.")
     sanctioned = models.BooleanField(help_text="A party was under a designation in force on its reference date.")
-    # The words ?q= searches, stemmed (PostgreSQL: config 'english'; its GIN index is created by
-    # migration 0019, on PostgreSQL only). SQLite keeps them in the FTS5 table transfer_search instead.
+    search_text = models.TextField(
+        editable=False, help_text="The words ?q= searches: description, quotes, names, designations, aliases."
+    )
+    # Those words stemmed, set from search_text by one UPDATE per batch (PostgreSQL, config
+    # 'english'; its GIN index is created by migration 0019). SQLite indexes them in the FTS5 table
+    # transfer_search instead, and leaves this empty.
     search = SearchVectorField(null=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -45,15 +45,17 @@ def refresh(*, ids: Iterable[int], using: str = "default") -> int:
             continue
         records = [
             TransferRecord(transfer_id=pk, document=b.document, contested=b.contested, sanctioned=b.sanctioned,
-                           search=search.search_vector(b.search_text) if postgres else None)
+                           search_text=b.search_text)
             for pk, b in built.items()
         ]
         with transaction.atomic(using=using):
-            TransferRecord.objects.using(using).bulk_create(
-                records, update_conflicts=True, unique_fields=["transfer"],
-                update_fields=["document", "contested", "sanctioned", "search", "updated_at"],
-            )
-            if not postgres:
+            # Replaced rather than upserted: an updated row would be written twice (its document,
+            # then its tsvector), each time through the GIN index.
+            TransferRecord.objects.using(using).filter(pk__in=list(built)).delete()
+            TransferRecord.objects.using(using).bulk_create(records)
+            if postgres:
+                search.index_postgresql(list(built), using=using)
+            else:
                 search.index_sqlite({pk: b.search_text for pk, b in built.items()}, using=using)
         written += len(built)
     return written

@@ -60,22 +60,24 @@ def to_fts5(text: str) -> str:
 
 
 def search_vector(text: str) -> SearchVector:
-    """The tsvector of ``text`` (a record's search words), for inserting with the record."""
+    """The tsvector of ``text``, as a record's is built."""
     return SearchVector(Value(text), config=CONFIG)
 
 
+def index_postgresql(ids: list[int], *, using: str = "default") -> None:
+    """Stem the records' search words into their tsvector (PostgreSQL): one UPDATE for the batch."""
+    from transfers.models import TransferRecord
+
+    TransferRecord.objects.using(using).filter(pk__in=ids).update(search=SearchVector("search_text", config=CONFIG))
+
+
 def index_sqlite(texts: dict[int, str], *, using: str = "default") -> None:
-    """Put the records' search words in the FTS5 table (SQLite), replacing what it held for them."""
-    if not texts:
-        return
-    with connections[using].cursor() as cursor:
-        ids = list(texts)
-        for start in range(0, len(ids), 500):  # SQLite's limit on parameters
-            chunk = ids[start:start + 500]
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608
-                           chunk)
-        cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (%s, %s)",  # noqa: S608
-                           list(texts.items()))
+    """Put new records' search words in the FTS5 table (SQLite); a deleted record's row goes with it
+    (the trigger of migration 0019)."""
+    if texts:
+        with connections[using].cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (%s, %s)",  # noqa: S608
+                               list(texts.items()))
 
 
 def clear_sqlite(*, using: str = "default") -> None:
