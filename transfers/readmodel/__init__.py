@@ -36,7 +36,8 @@ def _batches(ids: Iterable[int], size: int) -> Iterator[list[int]]:
 
 def refresh(*, ids: Iterable[int], using: str = "default") -> int:
     """Rebuild the records of the transfers ``ids`` (those that exist; a deleted transfer's record
-    went with it). Seven queries and an upsert per BATCH_SIZE transfers; returns how many were written."""
+    went with it). Seven queries, an upsert and the search index's update per BATCH_SIZE transfers;
+    returns how many were written."""
     written = 0
     postgres = connections[using].vendor == "postgresql"
     for batch in _batches(sorted(set(ids)), BATCH_SIZE):
@@ -49,10 +50,12 @@ def refresh(*, ids: Iterable[int], using: str = "default") -> int:
             for pk, b in built.items()
         ]
         with transaction.atomic(using=using):
-            # Replaced rather than upserted: an updated row would be written twice (its document,
-            # then its tsvector), each time through the GIN index.
-            TransferRecord.objects.using(using).filter(pk__in=list(built)).delete()
-            TransferRecord.objects.using(using).bulk_create(records)
+            # Upserted (not deleted and inserted): two writers may refresh the same transfer at once
+            # (a State renamed while one of its transfers is saved).
+            TransferRecord.objects.using(using).bulk_create(
+                records, update_conflicts=True, unique_fields=["transfer"],
+                update_fields=["document", "contested", "sanctioned", "search_text", "updated_at"],
+            )
             if postgres:
                 search.index_postgresql(list(built), using=using)
             else:
@@ -76,18 +79,21 @@ def rebuild(*, using: str = "default", log=None) -> int:
     return written
 
 
-def stored(*, using: str = "default") -> dict[int, tuple]:
-    """The records as stored: id -> (document, contested, sanctioned); what a test holds against ``build``."""
+def stored(*, using: str = "default", ids: Iterable[int] | None = None) -> dict[int, tuple]:
+    """The records as stored (of ``ids``, else all): id -> (document, contested, sanctioned)."""
+    records = TransferRecord.objects.using(using)
+    if ids is not None:
+        records = records.filter(pk__in=list(ids))
     return {pk: (document, contested, sanctioned) for pk, document, contested, sanctioned in
-            TransferRecord.objects.using(using).values_list("transfer_id", "document", "contested", "sanctioned")}
+            records.values_list("transfer_id", "document", "contested", "sanctioned")}
 
 
 def stale(*, using: str = "default") -> list[int]:
-    """The ids of transfers whose stored record differs from a fresh build (or is missing)."""
-    found = stored(using=using)
+    """The ids of transfers whose stored record differs from a fresh build (or is missing), a batch at a time."""
     ids = list(Transfer.objects.using(using).order_by("pk").values_list("pk", flat=True))
     differing = []
     for batch in _batches(ids, BATCH_SIZE):
+        found = stored(using=using, ids=batch)
         for pk, b in build(batch, using=using).items():
             if found.get(pk) != (b.document, b.contested, b.sanctioned):
                 differing.append(pk)

@@ -1,5 +1,5 @@
 """Signal receivers keeping the read model current on every save path (``loaddata`` included), in
-the writer's transaction: the transfer a changed record shows in refreshed (see ``transfers.readmodel``).
+the writer's transaction: the transfers a changed record shows in are refreshed (see ``transfers.readmodel``).
 
 Connected after ``transfers.signals`` (see apps.py), so that a recategorised materiel's transfers
 already carry its new category when their documents are rebuilt.

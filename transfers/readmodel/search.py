@@ -72,10 +72,15 @@ def index_postgresql(ids: list[int], *, using: str = "default") -> None:
 
 
 def index_sqlite(texts: dict[int, str], *, using: str = "default") -> None:
-    """Put new records' search words in the FTS5 table (SQLite); a deleted record's row goes with it
-    (the trigger of migration 0019)."""
+    """Put the records' search words in the FTS5 table (SQLite), replacing what it held for them; a
+    deleted record's row goes with it (the trigger of migration 0019)."""
     if texts:
         with connections[using].cursor() as cursor:
+            ids = list(texts)
+            for start in range(0, len(ids), 500):  # SQLite's limit on parameters
+                chunk = ids[start:start + 500]
+                cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608
+                               chunk)
             cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (%s, %s)",  # noqa: S608
                                list(texts.items()))
 
