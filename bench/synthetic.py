@@ -422,7 +422,7 @@ class Generator:
             analyze_started = time.monotonic()
             with connections[self.using].cursor() as cursor:
                 for model in (State, Actor, Materiel, Source, Transfer, Claim, TransferEvent, TransferVia,
-                              SanctionDesignation):
+                              SanctionDesignation, TransferRecord):
                     cursor.execute(f"ANALYZE {connections[self.using].ops.quote_name(model._meta.db_table)}")
             self.log(f"ANALYZE in {time.monotonic() - analyze_started:.1f}s")
         self.log(f"done in {time.monotonic() - started:.1f}s")

@@ -76,6 +76,11 @@ def rebuild(*, using: str = "default", log=None) -> int:
             written += refresh(ids=batch, using=using)
             if log:
                 log(f"{written:,} records")
+        if connections[using].vendor == "postgresql":
+            # Every row rewritten: without fresh statistics the planner guesses how many records
+            # a search matches, and may walk the list order testing each one.
+            with connections[using].cursor() as cursor:
+                cursor.execute(f"ANALYZE {connections[using].ops.quote_name(TransferRecord._meta.db_table)}")
     return written
 
 
