@@ -1,3 +1,4 @@
+from .deletions import Deletion
 from .intake import ProposalRejection
 from .reference import Actor, Materiel, Place, State
 from .sanctions import SanctionDesignation, SanctionsRegime
@@ -8,6 +9,7 @@ from .transfers import Claim, Transfer, TransferBreach, TransferEvent, TransferP
 __all__ = [
     "Actor",
     "Claim",
+    "Deletion",
     "Materiel",
     "PairTally",
     "Place",

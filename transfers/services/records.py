@@ -172,7 +172,10 @@ def record_update(
 def record_delete(
     *, record: models.Model, expected_version: int | None = None, reason: str = "", touch_transfer: bool = True
 ) -> None:
-    """Delete ``record`` unless it changed since ``expected_version`` (PROTECT still refuses dependents)."""
+    """Delete ``record`` unless it changed since ``expected_version`` (PROTECT still refuses dependents).
+
+    The deletion, and those of the records cascading with it, are left for the sync feed
+    (models.Deletion) by ``signals.remember_deletion``, in this transaction."""
     if hasattr(record, "version"):
         reason_given = getattr(record, "_change_reason", "")
         record = _lock(type(record), record.pk)
