@@ -124,8 +124,10 @@ class Server:
     def __init__(self, env: dict, workers: int, port: int = 0):
         self.port = port or free_port()
         self.process = subprocess.Popen(  # noqa: S603 - fixed argv
-            [str(Path(sys.executable).parent / "gunicorn"), "tracker.wsgi:application", "--bind",
-             f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "600", "--log-level", "warning"],
+            # The product's gunicorn.conf.py (its workers' start-up and database session), on loopback.
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--bind",
+             f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "600", "--log-level", "warning",
+             "--access-logfile", "/dev/null"],
             cwd=ROOT, env=env,
         )
         deadline = time.monotonic() + 60
@@ -217,10 +219,16 @@ def captured_sql(path: str) -> list[str]:
 def web_session(connection):
     """The session settings of a web worker's connection (tracker/web_session.py), so that the floor
     runs the SQL as the API does (without parallel workers, for one)."""
+    from django.conf import settings
+
     from tracker import web_session
 
+    values = web_session.session_settings(
+        statement_timeout_ms=settings.WEB_STATEMENT_TIMEOUT_MS, work_mem=settings.WEB_WORK_MEM
+    )
     with connection.cursor() as cursor:
-        web_session.apply(cursor)
+        for name, value in values.items():
+            cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
     connection.commit()
 
 
