@@ -2,6 +2,7 @@
 passed by settings.py as libpq options when gunicorn.conf.py marks the web process); its queries are
 stopped after WEB_STATEMENT_TIMEOUT_MS, and the API says so (503)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -34,13 +35,11 @@ def show(cursor, name: str) -> str:
 
 def settings_of(env: dict) -> dict:
     """tracker.settings' DATABASES["default"]["OPTIONS"] as a process with ``env`` reads it."""
-    code = "import json; from tracker import settings; print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
-    out = subprocess.run(
+    code = "import json; from tracker import settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
+    out = subprocess.run(  # noqa: S603 - this interpreter, fixed code
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
         env={"PATH": os.environ.get("PATH", ""), "ENV_FILE": "", "DEBUG": "true", **env},
     ).stdout
-    import json
-
     return json.loads(out)
 
 

@@ -58,7 +58,7 @@ def test_the_images_and_the_benchmark_start_gunicorn_with_its_config():
 
 
 def test_management_commands_are_not_the_web_process():
-    out = subprocess.run(
+    out = subprocess.run(  # noqa: S603 - this interpreter, fixed code
         [sys.executable, "-c", "from django.conf import settings; print(settings.WEB_PROCESS)"],
         capture_output=True, text=True, check=True, cwd=ROOT,
         env={"DJANGO_SETTINGS_MODULE": "tracker.settings", "ENV_FILE": "", "DEBUG": "true", "PATH": ""},

@@ -33,7 +33,6 @@ from transfers.choices import (
     TransferStatus,
     UNRegisterCategory,
 )
-from transfers.models.deletions import DeletedKind
 from transfers.models import (
     Actor,
     Claim,
@@ -47,6 +46,7 @@ from transfers.models import (
     Transfer,
     TransferEvent,
 )
+from transfers.models.deletions import DeletedKind
 
 ISO3_LIST_PATTERN = r"^[A-Za-z]{3}(,[A-Za-z]{3})*$"
 SLUG_LIST_PATTERN = r"^[-a-zA-Z0-9_]+(,[-a-zA-Z0-9_]+)*$"
