@@ -35,12 +35,12 @@ def show(cursor, name: str) -> str:
 
 def settings_of(env: dict) -> dict:
     """tracker.settings' DATABASES["default"]["OPTIONS"] as a process with ``env`` reads it."""
-    code = "import json; from tracker import settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
+    code = "import json; from tracker import settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS')))"
     out = subprocess.run(  # noqa: S603 - this interpreter, fixed code
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
         env={"PATH": os.environ.get("PATH", ""), "ENV_FILE": "", "DEBUG": "true", **env},
     ).stdout
-    return json.loads(out)
+    return json.loads(out) or {}
 
 
 def test_the_session_settings_and_their_libpq_form():
