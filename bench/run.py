@@ -295,7 +295,7 @@ def pick_parameters() -> dict:
             "JOIN transfers_state r ON r.id = t.recipient_id GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1"
         )
         supplier, recipient = cursor.fetchone()
-        cursor.execute("SELECT description FROM transfers_transfer WHERE synthetic ORDER BY id LIMIT 1")
+        cursor.execute("SELECT description FROM transfers_transfer WHERE slug LIKE 'syn%-t-%' ORDER BY id LIMIT 1")
         word = re.search(r"reported near (\w+)", cursor.fetchone()[0]).group(1)
         cursor.execute("SELECT id FROM transfers_transfer ORDER BY first_reported DESC, id DESC LIMIT 1 OFFSET 500")
         detail = cursor.fetchone()[0]
@@ -456,7 +456,7 @@ def bench_imports(database_url: str, rows: int, orm_rows: int) -> dict:
     lines = []
     for row in csv.DictReader(io.StringIO(text)):
         lines.append("\t".join([
-            "f", "now", "now", row["slug"], str(states[row["supplier"]]), str(states[row["recipient"]]),
+            "now", "now", row["slug"], str(states[row["supplier"]]), str(states[row["recipient"]]),
             str(materiel[row["materiel"]]), row["quantity"] or "\\N", "", row["status"], "f" if row["covert"] == "false"
             else "t", row["first_reported"], row["description"], "",
         ]) + "\n")
@@ -465,7 +465,7 @@ def bench_imports(database_url: str, rows: int, orm_rows: int) -> dict:
         with connection.cursor() as cursor:
             started = time.perf_counter()
             cursor.copy_expert(
-                "COPY transfers_transfer (synthetic, created_at, updated_at, slug, supplier_id, recipient_id, "
+                "COPY transfers_transfer (created_at, updated_at, slug, supplier_id, recipient_id, "
                 "materiel_id, quantity, quantity_note, status, covert, first_reported, description, category) "
                 "FROM STDIN", io.StringIO("".join(lines)))
             connection.commit()

@@ -30,11 +30,6 @@ class SlugManager(models.Manager):
 class Record(models.Model):
     """Bookkeeping every curated record carries."""
 
-    synthetic = models.BooleanField(
-        default=False,
-        editable=False,
-        help_text="Generated test data (manage.py generate_synthetic), never curated fact.",
-    )
     # Defaults rather than auto_now(_add): loaddata saves raw, skipping auto_now, and a hand-written
     # fixture should not have to carry timestamps.
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -62,7 +62,7 @@ def _lock(model: type[models.Model], pk) -> models.Model:
 
 
 # What a review vouches for: every field of a transfer but its bookkeeping and the review itself.
-UNREVIEWED_FIELDS = {"id", "reviewed_by", "reviewed_at", "version", "created_at", "updated_at", "category", "synthetic"}
+UNREVIEWED_FIELDS = {"id", "reviewed_by", "reviewed_at", "version", "created_at", "updated_at", "category"}
 
 
 def _review_lapses(record, stored) -> list[str]:
