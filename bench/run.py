@@ -156,8 +156,8 @@ class Server:
 def measure_http(port: int, path: str, *, requests: int, seconds: float, clients: int) -> dict:
     """Sequential latency, then throughput with concurrent clients; both bounded by count and time."""
     status, headers, body, _ = get(port, path)  # warm-up, and the response checked once
-    # A worker loads its per-process caches (the State code map) as it starts (tracker/wsgi.py); a
-    # first request that still ran more is reported apart as cold_queries. `queries` is the most any
+    # A worker fills its per-process caches (the State code map) on its first request: that request's
+    # count is reported apart as cold_queries. `queries` is the most any
     # measured request ran.
     result = {"status": status, "cold_queries": int(headers.get("x-bench-queries", -1)), "bytes": len(body)}
     if status != 200:
