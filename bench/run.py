@@ -641,6 +641,28 @@ def main():
             results["queries"][name] = r
             if name != "detail" and r["queries"] > LIST_QUERY_LIMIT:
                 results["failures"].append(f"{name}: {r['queries']} SQL queries (limit {LIST_QUERY_LIMIT})")
+        # Counts and the sync feed (issue 15): their own targets, no per-list query limit.
+        counts = {
+            "facets, every transfer": "/api/v1/transfers/facets/",
+            "facets, one supplier": f"/api/v1/transfers/facets/?supplier={p['supplier']}",
+            "stats by year,supplier": "/api/v1/stats/transfers/?by=year,supplier",
+            "stats, one supplier": f"/api/v1/stats/transfers/?by=year,recipient&supplier={p['supplier']}",
+            "feed page": f"{API}?updated_since=2000-01-01T00:00:00Z&page_size=50",
+            "deletions page": "/api/v1/deletions/?since=2000-01-01T00:00:00Z",
+        }
+        log(f"\n{'counts and feed':<24} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} {'p95@' + str(args.clients):>8} "
+            f"{'SQL':>4}")
+        results["counts"] = {}
+        for name, path in counts.items():
+            r = measure_http(server.port, path, requests=args.requests, seconds=args.seconds, clients=args.clients)
+            r["path"] = path
+            results["counts"][name] = r
+            if r["status"] != 200:
+                log(f"{name:<24} HTTP {r['status']}: {r.get('error', '')[:100]}")
+                results["failures"].append(f"{name}: HTTP {r['status']}")
+                continue
+            log(f"{name:<24} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['rps']:7.1f} {r['loaded_p95_ms']:8.1f} "
+                f"{r['queries']:4d}")
         small, large = results["queries"]["list page_size=10"], results["queries"]["list page_size=200"]
         if small["queries"] != large["queries"]:
             results["failures"].append(f"query count depends on page size: {small['queries']} vs {large['queries']}")

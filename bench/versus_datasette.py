@@ -109,14 +109,14 @@ def export_sqlite(database_url: str, path: Path) -> dict:
         cursor.itersize = 20_000
         cursor.execute(EXPORT_SQL)
         while rows := cursor.fetchmany(20_000):
-            target.executemany(f"INSERT INTO transfers VALUES ({marks})", rows)
+            target.executemany(f"INSERT INTO transfers VALUES ({marks})", rows)  # noqa: S608 - fixed columns
     source.close()
     for sql in SQLITE_INDEXES:
         target.execute(sql)
     columns = ", ".join(FTS_COLUMNS)
     target.execute(f'CREATE VIRTUAL TABLE transfers_fts USING fts5({columns}, content="transfers", '
                    'content_rowid="id")')
-    target.execute(f"INSERT INTO transfers_fts (rowid, {columns}) SELECT id, {columns} FROM transfers")
+    target.execute(f"INSERT INTO transfers_fts (rowid, {columns}) SELECT id, {columns} FROM transfers")  # noqa: S608
     target.execute("CREATE TABLE bench_meta (key TEXT PRIMARY KEY, value TEXT)")
     target.execute("INSERT INTO bench_meta VALUES ('stamp', ?)", [stamp])
     target.commit()

@@ -102,6 +102,8 @@ class ConditionalListMixin:
     ``If-Modified-Since`` alone misses a deletion or a row moving between pages: send ``If-None-Match``
     (which takes precedence), or follow ``updated_since`` and the deletions feed."""
 
+    conditional_lists = True  # documents the headers and the 304 (transfers.api.schema)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if (getattr(self, "action", None) != "list" or request.method not in ("GET", "HEAD")
