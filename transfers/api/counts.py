@@ -5,7 +5,7 @@ Both take every transfer filter (the list's own FilterSet validates them) and ha
 """
 
 from django.http import StreamingHttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
@@ -42,6 +42,9 @@ class FacetValueSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Transfers of the selection with this value.")
 
 
+# One object per answer: the views are "list" actions (for their filters' documentation), which
+# drf-spectacular would otherwise document as an array.
+@extend_schema_serializer(many=False)
 class FacetsSerializer(serializers.Serializer):
     """Documents the facets answer: each requested facet, its values most frequent first (years newest first)."""
 
@@ -67,6 +70,7 @@ class StatsCellSerializer(serializers.Serializer):
         allow_null=True, help_text="Sum of the items delivered, over the transfers where that is known (null: none).")
 
 
+@extend_schema_serializer(many=False)
 class StatsSerializer(serializers.Serializer):
     by = serializers.ListField(child=serializers.ChoiceField(choices=aggregates.STATS_DIMENSIONS))
     cells = StatsCellSerializer(many=True)
