@@ -13,4 +13,5 @@ RUN DEBUG=false SECRET_KEY=build-only-not-secret python manage.py collectstatic 
 RUN useradd --create-home tracker
 USER tracker
 EXPOSE 8000
-CMD ["gunicorn", "tracker.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Bind, workers, logging, the workers' start-up and their database session: gunicorn.conf.py.
+CMD ["gunicorn", "-c", "gunicorn.conf.py"]

@@ -124,8 +124,10 @@ class Server:
     def __init__(self, env: dict, workers: int, port: int = 0):
         self.port = port or free_port()
         self.process = subprocess.Popen(  # noqa: S603 - fixed argv
-            [str(Path(sys.executable).parent / "gunicorn"), "tracker.wsgi:application", "--bind",
-             f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "600", "--log-level", "warning"],
+            # The product's gunicorn.conf.py (its workers' start-up and database session), on loopback.
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--bind",
+             f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "600", "--log-level", "warning",
+             "--access-logfile", "/dev/null"],
             cwd=ROOT, env=env,
         )
         deadline = time.monotonic() + 60
@@ -154,8 +156,8 @@ class Server:
 def measure_http(port: int, path: str, *, requests: int, seconds: float, clients: int) -> dict:
     """Sequential latency, then throughput with concurrent clients; both bounded by count and time."""
     status, headers, body, _ = get(port, path)  # warm-up, and the response checked once
-    # A worker loads its per-process caches (the State code map) as it starts (tracker/wsgi.py); a
-    # first request that still ran more is reported apart as cold_queries. `queries` is the most any
+    # A worker fills its per-process caches (the State code map) on its first request: that request's
+    # count is reported apart as cold_queries. `queries` is the most any
     # measured request ran.
     result = {"status": status, "cold_queries": int(headers.get("x-bench-queries", -1)), "bytes": len(body)}
     if status != 200:
@@ -217,10 +219,16 @@ def captured_sql(path: str) -> list[str]:
 def web_session(connection):
     """The session settings of a web worker's connection (tracker/web_session.py), so that the floor
     runs the SQL as the API does (without parallel workers, for one)."""
+    from django.conf import settings
+
     from tracker import web_session
 
+    values = web_session.session_settings(
+        statement_timeout_ms=settings.WEB_STATEMENT_TIMEOUT_MS, work_mem=settings.WEB_WORK_MEM
+    )
     with connection.cursor() as cursor:
-        web_session.apply(cursor)
+        for name, value in values.items():
+            cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
     connection.commit()
 
 
@@ -287,7 +295,7 @@ def pick_parameters() -> dict:
             "JOIN transfers_state r ON r.id = t.recipient_id GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1"
         )
         supplier, recipient = cursor.fetchone()
-        cursor.execute("SELECT description FROM transfers_transfer WHERE synthetic ORDER BY id LIMIT 1")
+        cursor.execute("SELECT description FROM transfers_transfer WHERE slug LIKE 'syn%-t-%' ORDER BY id LIMIT 1")
         word = re.search(r"reported near (\w+)", cursor.fetchone()[0]).group(1)
         cursor.execute("SELECT id FROM transfers_transfer ORDER BY first_reported DESC, id DESC LIMIT 1 OFFSET 500")
         detail = cursor.fetchone()[0]
@@ -451,7 +459,7 @@ def bench_imports(database_url: str, rows: int, orm_rows: int) -> dict:
     lines = []
     for row in csv.DictReader(io.StringIO(text)):
         lines.append("\t".join([
-            "f", "now", "now", row["slug"], str(states[row["supplier"]]), str(states[row["recipient"]]),
+            "now", "now", row["slug"], str(states[row["supplier"]]), str(states[row["recipient"]]),
             str(materiel[row["materiel"]]), row["quantity"] or "\\N", "", row["status"], "f" if row["covert"] == "false"
             else "t", row["first_reported"], row["description"], "",
         ]) + "\n")
@@ -460,7 +468,7 @@ def bench_imports(database_url: str, rows: int, orm_rows: int) -> dict:
         with connection.cursor() as cursor:
             started = time.perf_counter()
             cursor.copy_expert(
-                "COPY transfers_transfer (synthetic, created_at, updated_at, slug, supplier_id, recipient_id, "
+                "COPY transfers_transfer (created_at, updated_at, slug, supplier_id, recipient_id, "
                 "materiel_id, quantity, quantity_note, status, covert, first_reported, description, category) "
                 "FROM STDIN", io.StringIO("".join(lines)))
             connection.commit()
@@ -636,6 +644,28 @@ def main():
             results["queries"][name] = r
             if name != "detail" and r["queries"] > LIST_QUERY_LIMIT:
                 results["failures"].append(f"{name}: {r['queries']} SQL queries (limit {LIST_QUERY_LIMIT})")
+        # Counts and the sync feed (issue 15): their own targets, no per-list query limit.
+        counts = {
+            "facets, every transfer": "/api/v1/transfers/facets/",
+            "facets, one supplier": f"/api/v1/transfers/facets/?supplier={p['supplier']}",
+            "stats by year,supplier": "/api/v1/stats/transfers/?by=year,supplier",
+            "stats, one supplier": f"/api/v1/stats/transfers/?by=year,recipient&supplier={p['supplier']}",
+            "feed page": f"{API}?updated_since=2000-01-01T00:00:00Z&page_size=50",
+            "deletions page": "/api/v1/deletions/?since=2000-01-01T00:00:00Z",
+        }
+        log(f"\n{'counts and feed':<24} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} {'p95@' + str(args.clients):>8} "
+            f"{'SQL':>4}")
+        results["counts"] = {}
+        for name, path in counts.items():
+            r = measure_http(server.port, path, requests=args.requests, seconds=args.seconds, clients=args.clients)
+            r["path"] = path
+            results["counts"][name] = r
+            if r["status"] != 200:
+                log(f"{name:<24} HTTP {r['status']}: {r.get('error', '')[:100]}")
+                results["failures"].append(f"{name}: HTTP {r['status']}")
+                continue
+            log(f"{name:<24} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['rps']:7.1f} {r['loaded_p95_ms']:8.1f} "
+                f"{r['queries']:4d}")
         small, large = results["queries"]["list page_size=10"], results["queries"]["list page_size=200"]
         if small["queries"] != large["queries"]:
             results["failures"].append(f"query count depends on page size: {small['queries']} vs {large['queries']}")

@@ -6,9 +6,10 @@ materiel types recur, dates spread over decades and thicken towards the present,
 claims deny, and some States and actors are under sanctions. Every quote is a sentence of its
 source's stored text, so the quote rule holds. Deterministic: the same seed gives the same data.
 
-Every record is marked ``synthetic=True`` (events and routes belong to synthetic transfers), its
-slug starts ``syn<seed>-`` and synthetic States take ISO 3166 user-assigned codes (X..), which no
-real country has. Rows are written with ``COPY`` (``transfers.bulk``) without history rows: this is
+The generator knows its own records by their keys, so the curated tables carry no mark of it: every
+slug starts ``syn<seed>-`` (``generated``), synthetic States take ISO 3166 user-assigned codes (X..),
+which no real country has, and are named "Synthetic state X..", and events, routes and parties
+belong to synthetic transfers. Rows are written with ``COPY`` (``transfers.bulk``) without history rows: this is
 generated test data, not a curated edit, and a million-row audit trail of nothing would double the
 load for no reader. Reference data (States, actors, materiel, sources) is reused when present.
 """
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connections, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from transfers import readmodel, tallies
@@ -177,7 +179,7 @@ class Generator:
         return written
 
     def _record(self) -> tuple:
-        return (True, self.now, self.now)
+        return (self.now, self.now)
 
     # -- reference data ----------------------------------------------------------------------------
 
@@ -194,7 +196,7 @@ class Generator:
         subregions = sorted(M49_SUBREGIONS)
         self._insert(
             State,
-            ["id", "synthetic", "created_at", "updated_at", "iso3", "name", "aliases", "subregion"],
+            ["id", "created_at", "updated_at", "iso3", "name", "aliases", "subregion"],
             (
                 (pk, *self._record(), code, f"Synthetic state {code}", [], subregions[i % len(subregions)])
                 for i, (pk, code) in enumerate(zip(ids, codes, strict=True))
@@ -219,7 +221,7 @@ class Generator:
             items.append((pk, name, category))
         self._insert(
             Materiel,
-            ["id", "synthetic", "created_at", "updated_at", "slug", "name", "designation", "aliases", "category",
+            ["id", "created_at", "updated_at", "slug", "name", "designation", "aliases", "category",
              "un_register_category", "description"],
             rows,
         )
@@ -238,7 +240,7 @@ class Generator:
             items.append((pk, state))
         self._insert(
             Actor,
-            ["id", "synthetic", "created_at", "updated_at", "source_id", "quote", "slug", "name", "aliases", "kind",
+            ["id", "created_at", "updated_at", "source_id", "quote", "slug", "name", "aliases", "kind",
              "state_id", "part_of_id", "description"],
             rows,
         )
@@ -266,7 +268,7 @@ class Generator:
             items.append((pk, sentences))
         self._insert(
             Source,
-            ["id", "synthetic", "created_at", "updated_at", "slug", "title", "publisher", "authors", "published", "url",
+            ["id", "created_at", "updated_at", "slug", "title", "publisher", "authors", "published", "url",
              "kind", "reliability", "text", "note"],
             rows,
         )
@@ -276,7 +278,7 @@ class Generator:
         regime_ids = allocate_ids(SanctionsRegime, 6, using=self.using)
         self._insert(
             SanctionsRegime,
-            ["id", "synthetic", "created_at", "updated_at", "slug", "name", "kind", "imposed_by_id", "description"],
+            ["id", "created_at", "updated_at", "slug", "name", "kind", "imposed_by_id", "description"],
             (
                 (pk, *self._record(), f"{self.prefix}regime-{i}", f"Synthetic sanctions regime {i}",
                  SanctionKind.ARMS_EMBARGO if i % 2 else SanctionKind.SANCTIONS, None, "")
@@ -298,7 +300,7 @@ class Generator:
             ))
         self._insert(
             SanctionDesignation,
-            ["id", "synthetic", "created_at", "updated_at", "slug", "regime_id", "state_id", "actor_id", "since",
+            ["id", "created_at", "updated_at", "slug", "regime_id", "state_id", "actor_id", "since",
              "until", "source_id", "quote", "credibility", "note"],
             rows,
         )
@@ -323,11 +325,11 @@ class Generator:
         names = self.state_names
         day = datetime.timedelta(days=1)
 
-        transfer_cols = ["id", "synthetic", "created_at", "updated_at", "slug", "supplier_id", "recipient_id",
+        transfer_cols = ["id", "created_at", "updated_at", "slug", "supplier_id", "recipient_id",
                          "supplier_actor_id", "recipient_actor_id", "materiel_id", "category", "quantity",
                          "quantity_note", "status", "destination_id", "covert", "first_reported", "description",
                          "reviewed_by_id", "reviewed_at"]
-        claim_cols = ["id", "synthetic", "created_at", "updated_at", "slug", "transfer_id", "source_id", "quote",
+        claim_cols = ["id", "created_at", "updated_at", "slug", "transfer_id", "source_id", "quote",
                       "stance", "claimant_id", "credibility", "note"]
         event_cols = ["id", "transfer_id", "status", "date", "date_precision", "claim_id", "note"]
         started = time.monotonic()
@@ -361,7 +363,7 @@ class Generator:
                     f"reported near {rng.choice(words)} and {rng.choice(words)}; handled by {rng.choice(words)}."
                 )
                 transfers.append((
-                    pk, True, self.now, self.now, f"{self.prefix}t-{offset + j}", supplier, recipient,
+                    pk, self.now, self.now, f"{self.prefix}t-{offset + j}", supplier, recipient,
                     supplier_actor, recipient_actor, materiel_id, category, quantity, "", path[-1], None,
                     rng.random() < 0.05, first_reported, description, None, None,
                 ))
@@ -370,7 +372,7 @@ class Generator:
                     claim_id = next(claim_ids)
                     source, sentences = rng.choice(sources)
                     claims.append((
-                        claim_id, True, self.now, self.now, f"{self.prefix}c-{claim_no}", pk, source,
+                        claim_id, self.now, self.now, f"{self.prefix}c-{claim_no}", pk, source,
                         rng.choice(sentences), Stance.DENIES if rng.random() < DENIAL_RATE else Stance.ASSERTS,
                         rng.choice(actor_ids) if rng.random() < 0.3 else None,
                         rng.choices(credibilities, cum_weights=credibility_cum)[0], "",
@@ -429,29 +431,42 @@ class Generator:
         return self.counts
 
 
+# The slugs of every generated record: "syn<seed>-" then the record's own part ("syn7-t-12").
+GENERATED_SLUG = r"^syn[0-9]+-"
+
+
+def generated(model, *, using: str = "default") -> QuerySet:
+    """The records of ``model`` the generator wrote (any seed), known by their keys."""
+    records = model._base_manager.using(using)
+    if model is State:
+        return records.filter(iso3__startswith=SYNTHETIC_STATE_PREFIX, name__startswith="Synthetic state ")
+    if any(field.name == "slug" for field in model._meta.fields):
+        return records.filter(slug__regex=GENERATED_SLUG)
+    return records.filter(transfer__in=generated(Transfer, using=using).values("pk"))
+
+
 def synthetic_present(*, seed: int, transfers: int, using: str = "default") -> bool:
     """Whether a run with this seed and size has already filled the database."""
-    qs = Transfer.objects.using(using).filter(synthetic=True, slug__startswith=f"syn{seed}-t-")
+    qs = Transfer.objects.using(using).filter(slug__startswith=f"syn{seed}-t-")
     return qs.filter(slug=f"syn{seed}-t-{transfers - 1}").exists() and not qs.filter(
         slug=f"syn{seed}-t-{transfers}"
     ).exists()
 
 
 def delete_synthetic(*, using: str = "default", log: Callable[[str], None] = print) -> None:
-    """Delete every synthetic record (all seeds), children first; curated records are untouched."""
+    """Delete every synthetic record (all seeds), children first; curated records are untouched.
+
+    One ``DELETE ... WHERE id IN (<generated ids>)`` per table: no signals, no history (as they were
+    written), then the tallies rebuilt."""
     connection = connections[using]
     q = connection.ops.quote_name
-    transfer = q(Transfer._meta.db_table)
-    statements = [
-        f"DELETE FROM {q(m._meta.db_table)} WHERE transfer_id IN (SELECT id FROM {transfer} WHERE synthetic)"  # noqa: S608
-        for m in (TransferRecord, TransferEvent, TransferVia, TransferParty, TransferBreach)
-    ] + [
-        f"DELETE FROM {q(m._meta.db_table)} WHERE synthetic"  # noqa: S608
-        for m in (Claim, Transfer, SanctionDesignation, SanctionsRegime, Actor, Source, Materiel, State)
-    ]
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        for sql in statements:
+        for model in (TransferRecord, TransferEvent, TransferVia, TransferParty, TransferBreach, Claim, Transfer,
+                      SanctionDesignation, SanctionsRegime, Actor, Source, Materiel, State):
+            ids, params = generated(model, using=using).values("pk").query.sql_with_params()
+            table, pk = q(model._meta.db_table), q(model._meta.pk.column)
+            sql = f"DELETE FROM {table} WHERE {pk} IN ({ids})"  # noqa: S608 - compiled by the ORM
             started = time.monotonic()
-            cursor.execute(sql)
-            log(f"  {sql.split(' WHERE')[0]}: {cursor.rowcount:,} rows in {time.monotonic() - started:.1f}s")
+            cursor.execute(sql, params)
+            log(f"  {model._meta.db_table}: {cursor.rowcount:,} rows deleted in {time.monotonic() - started:.1f}s")
         tallies.rebuild(using=using)

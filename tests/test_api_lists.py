@@ -6,6 +6,8 @@ from tests.api_world import build_world
 from transfers.api.urls import router
 
 LISTS = [f"/api/v1/{prefix}/" for prefix, _, _ in router.registry]
+# The deletions feed lists keys of records that are gone: none has a page of its own.
+RECORD_LISTS = [url for url in LISTS if url != "/api/v1/deletions/"]
 
 
 @pytest.fixture
@@ -45,7 +47,7 @@ def test_the_browsable_filter_form_labels_every_field(client, world, url):
     assert "[invalid name]" not in html
 
 
-@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("url", RECORD_LISTS)
 def test_every_record_a_list_shows_can_be_read_on_its_own(client, world, url):
     rows = client.get(url, {"page_size": 500}).json()["results"]
     assert rows, url

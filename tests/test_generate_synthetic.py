@@ -1,4 +1,4 @@
-"""manage.py generate_synthetic: realistic, marked, deterministic synthetic data."""
+"""manage.py generate_synthetic: realistic, deterministic synthetic data, known by its keys."""
 
 from collections import Counter
 
@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, F
 
-from bench.synthetic import delete_synthetic
+from bench.synthetic import delete_synthetic, generated
 from transfers.choices import Stance
 from transfers.models import (
     Actor,
@@ -64,15 +64,14 @@ def test_it_generates_the_requested_volumes(capsys):
     assert "Generated" in capsys.readouterr().out
 
 
-def test_every_record_is_marked_synthetic_and_curated_data_is_reused_not_marked():
+def test_every_record_is_known_by_its_key_and_curated_data_is_reused_not_taken_for_generated():
     curated = StateFactory(iso3="RUS", name="Russia")
     generate()
-    curated.refresh_from_db()
-    assert not curated.synthetic
-    for model in (Transfer, Claim, Actor, Materiel, Source, SanctionDesignation):
-        assert not model.objects.filter(synthetic=False).exists(), model
-    synthetic_states = State.objects.filter(synthetic=True)
-    assert synthetic_states.count() == 29
+    for model in (Transfer, Claim, Actor, Materiel, Source, SanctionDesignation, TransferEvent):
+        assert model.objects.exists() and model.objects.count() == generated(model).count(), model
+    synthetic_states = generated(State)
+    assert synthetic_states.count() == 29 == State.objects.count() - 1
+    assert curated not in synthetic_states
     assert all(s.iso3.startswith("X") and s.name.startswith("Synthetic") for s in synthetic_states)
     assert Transfer.objects.filter(slug__startswith="syn7-t-").count() == 2_000
 
@@ -117,11 +116,13 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_does_not():
 
 
 def test_replace_deletes_synthetic_data_but_not_curated_records():
-    curated = TransferFactory()
+    # "syn" but not the generator's "syn<seed>-": curated.
+    curated = TransferFactory(slug="synthetic-fuel-deal", supplier=StateFactory(iso3="XKX", name="Kosovo"))
     generate(transfers=300)
     generate(transfers=100, replace=True)
-    assert Transfer.objects.filter(synthetic=True).count() == 100
+    assert generated(Transfer).count() == Transfer.objects.count() - 1 == 100
     assert Transfer.objects.filter(pk=curated.pk).exists()
+    assert State.objects.filter(iso3="XKX").exists()  # an X.. code, but not a generated State's name
 
 
 def test_running_again_with_the_same_size_and_seed_changes_nothing(capsys):

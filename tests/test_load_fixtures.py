@@ -14,7 +14,7 @@ def test_it_loads_every_fixture_with_a_first_history_entry():
     call_command("load_fixtures", "--if-empty", stdout=StringIO())
     transfer = Transfer.objects.get(slug="prk-rus-artillery-shells-2022")
     assert transfer.history.count() == 1
-    assert Source.objects.filter(synthetic=False).count() == 1
+    assert Source.objects.count() == 1
 
 
 def test_with_if_empty_it_does_not_overwrite_local_edits():

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from tracker import web_session
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -106,8 +108,7 @@ TEMPLATES = [
 # postgres://user@host:5432/name (production, and what performance is measured on).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-# Web requests only, on PostgreSQL (tracker/web_session.py sets it on each connection a web worker
-# opens, with the other web session settings):
+# Web requests only, on PostgreSQL (see tracker/web_session.py, and WEB_PROCESS below):
 # a statement running longer is stopped and the API answers 503, so that one expensive request
 # (a search for a word in every record) cannot hold a worker and the database for minutes.
 # Management commands (imports, the generator, migrations) are not limited. 0 turns it off.
@@ -115,6 +116,13 @@ WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=30_000)
 # Web requests only, on PostgreSQL: the memory a sort or hash may use before spilling (see
 # tracker/web_session.py for why searches need more than the server's default 4MB).
 WEB_WORK_MEM = env.str("WEB_WORK_MEM", default="32MB")
+# Set by gunicorn.conf.py (raw_env) in the web server's processes: their PostgreSQL sessions open
+# with the web session settings above; every other process keeps the server's defaults.
+WEB_PROCESS = env.bool("WEB_PROCESS", default=False)
+if WEB_PROCESS and DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = web_session.libpq_options(
+        web_session.session_settings(statement_timeout_ms=WEB_STATEMENT_TIMEOUT_MS, work_mem=WEB_WORK_MEM)
+    )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # SQLite cannot hold the INCLUDE columns of PostgreSQL's covering indexes and says so (models.W040)
 # on every command; it builds the same indexes without them, which is all the embedded default needs.

@@ -1,5 +1,7 @@
-"""Session settings of every PostgreSQL connection a web worker opens (tracker/wsgi.py connects
-``configure`` to ``connection_created``); management commands keep the server's defaults.
+"""Session settings of every PostgreSQL connection a web worker opens. gunicorn.conf.py marks the
+web process (WEB_PROCESS=true), and settings.py then passes these to libpq as the connection's
+``options``, so that PostgreSQL applies them as it opens the session: no statement of their own, no
+code run at import time. Management commands keep the server's defaults.
 
 - ``statement_timeout``: settings.WEB_STATEMENT_TIMEOUT_MS, so that one runaway query (a search for
   a word in every record) cannot hold a worker and the database for minutes; the API answers 503.
@@ -13,30 +15,24 @@
   server's 4MB, ``q=rounds`` (210k matches at 1M) took 8.3 s that way, and 0.95 s with 16MB; a
   word in every record takes 2.9 s with 32MB. It is an upper bound per sort or hash, used only by
   the queries that need it.
+
+Plain Python, no Django: settings.py imports it.
 """
 
-from django.conf import settings
+import re
 
 
-def session_settings() -> dict[str, str]:
+def session_settings(*, statement_timeout_ms: int, work_mem: str) -> dict[str, str]:
     """The settings a web worker's PostgreSQL session runs with (bench/run.py times its raw SQL with
-    the same)."""
-    values = {"max_parallel_workers_per_gather": "0", "work_mem": settings.WEB_WORK_MEM}
-    if settings.WEB_STATEMENT_TIMEOUT_MS > 0:
-        values["statement_timeout"] = f"{settings.WEB_STATEMENT_TIMEOUT_MS}ms"
+    the same); a timeout of 0 leaves the server's default."""
+    if not re.fullmatch(r"[0-9]+\s*(kB|MB|GB)?", work_mem):
+        raise ValueError(f"WEB_WORK_MEM={work_mem!r}: a size such as 32MB.")
+    values = {"max_parallel_workers_per_gather": "0", "work_mem": work_mem.replace(" ", "")}
+    if statement_timeout_ms > 0:
+        values["statement_timeout"] = f"{statement_timeout_ms}ms"
     return values
 
 
-def apply(cursor):
-    """Set ``session_settings()`` through a DB-API cursor (Django's or psycopg2's), in one statement."""
-    values = session_settings()
-    calls = ", ".join("set_config(%s, %s, false)" for _ in values)
-    cursor.execute(f"SELECT {calls}", [item for pair in values.items() for item in pair])
-
-
-def configure(sender, connection, **kwargs):
-    """Apply ``session_settings()`` to a new PostgreSQL connection."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        apply(cursor)
+def libpq_options(values: dict[str, str]) -> str:
+    """``values`` as libpq's ``options`` connection parameter: ``-c name=value ...``."""
+    return " ".join(f"-c {name}={value}" for name, value in values.items())

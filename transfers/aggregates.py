@@ -350,3 +350,56 @@ def state_totals(*, filters: Mapping[str, Any] | None = None) -> dict[str, dict[
             totals.setdefault(pk, {"supplier": 0, "recipient": 0})[role] = n
     labels = _state_labels(totals)
     return {labels[pk][0]: counts for pk, counts in totals.items()}
+
+
+# What a stats table may be broken down by, and the column each reads.
+STATS_DIMENSIONS = ("supplier", "recipient", "category", "status", "year")
+STATS_MEASURES = ("transfers", "quantity_ordered", "quantity_delivered")
+
+
+@dataclass(frozen=True)
+class StatsCell:
+    """One cell of a trend table: the values of its dimensions, the transfers, and their known quantities."""
+
+    keys: dict[str, str | int | None]
+    transfers: int
+    quantity_ordered: int | None  # the sum over the transfers whose ordered quantity is known; None if none is
+    quantity_delivered: int | None
+
+
+def transfer_stats(*, by: tuple[str, ...], filters: Mapping[str, Any] | None = None) -> list[StatsCell]:
+    """Transfers and their quantities per cell of one or two of ``STATS_DIMENSIONS``, like SIPRI's trend
+    tables: one GROUP BY over the selected transfers (every transfer when ``filters`` is empty: the
+    tallies count transfers but do not sum quantities), then one look-up of the States' codes.
+
+    Unknown parties and undated transfers have a cell of their own, keyed None, so that the cells add
+    up to the selection. Cells come in the order of their keys (years oldest first, States by code)."""
+    unknown = [name for name in by if name not in STATS_DIMENSIONS]
+    if unknown or not 1 <= len(by) <= 2 or len(set(by)) != len(by):
+        raise ValueError(f"by takes one or two of {', '.join(STATS_DIMENSIONS)}.")
+    columns = {"supplier": "supplier_id", "recipient": "recipient_id", "category": "category", "status": "status",
+               "year": "year"}
+    selection = _selection(filters)
+    if "year" in by:
+        selection = selection.annotate(year=ExtractYear("first_reported"))
+    rows = list(
+        selection.values(*[columns[name] for name in by])
+        .annotate(n=Count("id"), ordered=Sum("quantity"), delivered=Sum("quantity_delivered"))
+        .order_by(*[columns[name] for name in by])
+    )
+    ids = {row[columns[name]] for row in rows for name in by if name in ("supplier", "recipient")}
+    codes = {pk: iso3 for pk, (iso3, _) in _state_labels(ids - {None}).items()}
+    cells = []
+    for row in rows:
+        keys = {}
+        for name in by:
+            value = row[columns[name]]
+            keys[name] = codes.get(value) if name in ("supplier", "recipient") else value
+        cells.append(StatsCell(keys, row["n"], row["ordered"], row["delivered"]))
+
+    def order(cell: StatsCell):
+        # NULL keys last, whatever order the database puts them in.
+        return [(cell.keys[name] is None, cell.keys[name] or 0 if name == "year" else cell.keys[name] or "")
+                for name in by]
+
+    return sorted(cells, key=order)

@@ -1,5 +1,5 @@
 """Rules kept on every save path, including ``loaddata``: the verbatim-quote rule, the
-denormalised transfer category and the transfer tallies (``transfers.tallies``).
+denormalised transfer category, the transfer tallies (``transfers.tallies``) and the deletions feed.
 
 ``loaddata`` saves with ``Model.save_base(raw=True)``, bypassing ``save()`` and ``full_clean()``;
 ``pre_save`` is the one hook every path but ``bulk_create`` passes through. Raising here aborts the
@@ -12,7 +12,19 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from . import rules, tallies
-from .models import Actor, Claim, Materiel, Place, SanctionDesignation, Source, Transfer, TransferVia
+from .models import (
+    Actor,
+    Claim,
+    Deletion,
+    Materiel,
+    Place,
+    SanctionDesignation,
+    SanctionsRegime,
+    Source,
+    State,
+    Transfer,
+    TransferVia,
+)
 
 
 def _check_quote(instance, *, required: bool, using: str):
@@ -110,3 +122,20 @@ def route_leg_after_the_last(sender, instance, using, **kwargs):
     if instance.seq is None and instance.transfer_id is not None:
         last = TransferVia.objects.using(using).filter(transfer_id=instance.transfer_id).order_by("-seq")
         instance.seq = (last.values_list("seq", flat=True).first() or 0) + 1
+
+
+# Every delete of a curated record, whether by the write path (services.records.record_delete), the
+# admin, or a cascade (a transfer's claims go with it), leaves its natural key for the sync feed
+# (/api/v1/deletions/). post_delete is the one hook a cascade passes through. Bulk SQL deletes (the
+# benchmark's delete_synthetic) bypass it, as they bypass history.
+@receiver(post_delete, sender=State)
+@receiver(post_delete, sender=Actor)
+@receiver(post_delete, sender=Materiel)
+@receiver(post_delete, sender=Place)
+@receiver(post_delete, sender=SanctionsRegime)
+@receiver(post_delete, sender=SanctionDesignation)
+@receiver(post_delete, sender=Source)
+@receiver(post_delete, sender=Transfer)
+@receiver(post_delete, sender=Claim)
+def remember_deletion(sender, instance, using, **kwargs):
+    Deletion.objects.using(using).create(model=sender._meta.model_name, key=instance.natural_key()[0])

@@ -32,6 +32,7 @@ from transfers.choices import (
 from transfers.models import (
     Actor,
     Claim,
+    Deletion,
     Materiel,
     Place,
     SanctionDesignation,
@@ -41,6 +42,7 @@ from transfers.models import (
     Transfer,
     TransferEvent,
 )
+from transfers.models.deletions import DeletedKind
 from transfers.readmodel import search
 
 ISO3_LIST_PATTERN = r"^[A-Za-z]{3}(,[A-Za-z]{3})*$"
@@ -179,6 +181,10 @@ PAGINATION_PARAMS = ("cursor_query_param", "page_size_query_param", "page_query_
 
 def accepted_query_params(view, filterset_class) -> list[str]:
     accepted = {"format", *(filterset_class.base_filters if filterset_class else ())}
+    # What the view itself reads (e.g. the facets' ``fields``) and its other filter backends (``updated_since``).
+    accepted.update(getattr(view, "extra_query_params", ()))
+    for backend in getattr(view, "filter_backends", ()):
+        accepted.update(getattr(backend, "query_params", ()))
     paginator = getattr(view, "paginator", None)
     accepted.update(name for attr in PAGINATION_PARAMS if (name := getattr(paginator, attr, None)))
     return sorted(accepted)
@@ -537,3 +543,19 @@ class SanctionsRegimeFilter(FilterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
+
+
+class DeletionFilter(FilterSet):
+    since = filters.IsoDateTimeFilter(
+        field_name="deleted_at", lookup_expr="gte", label="Deleted since",
+        help_text="Only records deleted at or after this ISO 8601 date-time.",
+    )
+    model = VocabularyListFilter(
+        choices=DeletedKind.values, noun="kind of record", label="Kind",
+        help_text="Kind(s) of record, comma-separated: state, actor, materiel, place, sanctionsregime, "
+        "sanctiondesignation, source, transfer, claim.",
+    )
+
+    class Meta:
+        model = Deletion
+        fields = []

@@ -71,6 +71,15 @@ class TrackerAutoSchema(AutoSchema):
                 description='The ETag the record was read with (e.g. "3"): the write is refused with 412 if the '
                 "record changed since. A PATCH writes only the fields it names either way.",
             )]
+        if action == "list" and getattr(self.view, "conditional_lists", False):
+            parameters = [*parameters, OpenApiParameter(
+                "If-None-Match", str, OpenApiParameter.HEADER,
+                description="The ETag of the page you hold: 304 Not Modified if it has not changed.",
+            ), OpenApiParameter(
+                "If-Modified-Since", str, OpenApiParameter.HEADER,
+                description="An HTTP date: 304 Not Modified if no record on the page changed since (without "
+                "If-None-Match only; a deletion or a row moving between pages is not seen: prefer the ETag).",
+            )]
         if action == "list":
             parameters = [
                 *parameters,
@@ -110,6 +119,9 @@ class TrackerAutoSchema(AutoSchema):
                 "the change again.")
         if action == "retrieve":
             add("304", None, "Not modified: the record still has the ETag If-None-Match names.")
+        if action == "list" and getattr(self.view, "conditional_lists", False):
+            add("304", None, "Not modified: the page still has the ETag If-None-Match names (or nothing on it "
+                "changed since If-Modified-Since).")
         add("429", ErrorSerializer, "Too many requests: slow down (see the Retry-After header).")
         add("503", ErrorSerializer, "The query ran longer than the server allows (WEB_STATEMENT_TIMEOUT_MS) and "
             "was stopped: narrow it and try again.")

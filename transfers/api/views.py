@@ -38,6 +38,7 @@ from transfers.services.records import record_delete, record_save, record_update
 from transfers.services.transfers import transfer_add, transfer_create, transfer_update
 
 from . import filters, serializers
+from .feed import ConditionalListMixin, UpdatedSinceFilter
 from .pagination import KeysetPagination, keyset_ordered
 from .parsers import GuardedJSONParser
 from .renderers import CSVRenderer, ORJSONRenderer, csv_lines, csv_text_overlapped, joined
@@ -108,13 +109,15 @@ class HistoryEntrySerializer(drf_serializers.Serializer):
     )
 
 
-class APIViewSet(viewsets.ModelViewSet):
-    """What every resource shares: keyset pages, CSV lists, JSON bodies, validated lookups."""
+class APIViewSet(ConditionalListMixin, viewsets.ModelViewSet):
+    """What every resource shares: keyset pages, CSV lists, JSON bodies, validated lookups, and the
+    sync feed (``?updated_since=``, ETag and Last-Modified on list pages: transfers.api.feed)."""
 
     # Each resource sets ``queryset`` to its model's empty queryset: the permission check reads the
     # model there (transfers.api.permissions) instead of building get_queryset(), which every read uses.
     queryset = None
     pagination_class = KeysetPagination
+    filter_backends = [filters.StrictFilterBackend, UpdatedSinceFilter]
     parser_classes = [GuardedJSONParser]
     schema = TrackerAutoSchema()
     # The router hands over any path segment; one that cannot name a record answers a JSON 404
@@ -305,6 +308,9 @@ class EventViewSet(APIViewSet):
 
     serializer_class = serializers.EventListSerializer
     filterset_class = filters.EventFilter
+    # A step has no change time of its own: it changes with its transfer (services.records).
+    feed_field = "transfer__updated_at"
+    feed_ordered = False
 
     def get_queryset(self):
         return TransferEvent.objects.select_related("transfer", "claim").only(

@@ -518,7 +518,7 @@ def _match_existing(proposals: list[Proposal]) -> None:
         wanted |= Q(supplier__iso3=p.supplier, recipient__iso3=p.recipient, materiel__slug__in=chains[p.materiel])
     found: dict[tuple[str, str, str], str] = {}
     for slug, supplier, recipient, materiel in (
-        Transfer.objects.filter(wanted, synthetic=False)
+        Transfer.objects.filter(wanted)
         .order_by("id")
         .values_list("slug", "supplier__iso3", "recipient__iso3", "materiel__slug")
     ):

@@ -1,3 +1,4 @@
+from .deletions import Deletion
 from .intake import ProposalRejection
 from .records import TransferRecord
 from .reference import Actor, Materiel, Place, State
@@ -9,6 +10,7 @@ from .transfers import Claim, Transfer, TransferBreach, TransferEvent, TransferP
 __all__ = [
     "Actor",
     "Claim",
+    "Deletion",
     "Materiel",
     "PairTally",
     "Place",

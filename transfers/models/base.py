@@ -14,6 +14,12 @@ def choices_constraint(field: str, choices: type[models.Choices], model: str) ->
     )
 
 
+def feed_index(model: str) -> models.Index:
+    """The sync feed's index: ``?updated_since=`` lists (transfers.api.feed) select ``updated_at >= t``
+    ordered by (updated_at, id) and keyset-page along it."""
+    return models.Index(fields=["updated_at", "id"], name=f"{model}_feed_idx")
+
+
 class SlugManager(models.Manager):
     """Looks records up by their slug, the natural key analysts write in fixtures."""
 
@@ -24,11 +30,6 @@ class SlugManager(models.Manager):
 class Record(models.Model):
     """Bookkeeping every curated record carries."""
 
-    synthetic = models.BooleanField(
-        default=False,
-        editable=False,
-        help_text="Generated test data (manage.py generate_synthetic), never curated fact.",
-    )
     # Defaults rather than auto_now(_add): loaddata saves raw, skipping auto_now, and a hand-written
     # fixture should not have to carry timestamps.
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -16,7 +16,7 @@ from transfers.choices import (
 )
 from transfers.history import History
 
-from .base import Attributed, Record, SlugManager, choices_constraint
+from .base import Attributed, Record, SlugManager, choices_constraint, feed_index
 
 
 def validate_aliases(value):
@@ -60,6 +60,7 @@ class State(Record):
 
     class Meta:
         ordering = ["name"]
+        indexes = [feed_index("state")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(iso3__regex=r"^[A-Z]{3}$"),
@@ -124,6 +125,7 @@ class Actor(Record, Attributed):
 
     class Meta:
         ordering = ["name"]
+        indexes = [feed_index("actor")]
         constraints = [
             choices_constraint("kind", ActorKind, "actor"),
             models.CheckConstraint(
@@ -201,6 +203,7 @@ class Materiel(Record):
 
     class Meta:
         ordering = ["name"]
+        indexes = [feed_index("materiel")]
         verbose_name_plural = "materiel"
         constraints = [
             choices_constraint("category", MaterielCategory, "materiel"),
@@ -264,6 +267,7 @@ class Place(Record, Attributed):
 
     class Meta:
         ordering = ["name"]
+        indexes = [feed_index("place")]
         constraints = [
             choices_constraint("kind", PlaceKind, "place"),
             models.CheckConstraint(

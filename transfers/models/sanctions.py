@@ -6,7 +6,7 @@ from django.db.models import Q
 from transfers.choices import Credibility, SanctionKind
 from transfers.history import History
 
-from .base import Record, SlugManager, choices_constraint, quote_check, validate_quote
+from .base import Record, SlugManager, choices_constraint, feed_index, quote_check, validate_quote
 from .reference import Actor, State
 from .sources import Source
 
@@ -28,6 +28,7 @@ class SanctionsRegime(Record):
 
     class Meta:
         ordering = ["name"]
+        indexes = [feed_index("sanctionsregime")]
         verbose_name = "sanctions regime"
         constraints = [choices_constraint("kind", SanctionKind, "sanctionsregime")]
 

@@ -7,7 +7,7 @@ from transfers import rules
 from transfers.choices import Reliability, SourceKind
 from transfers.history import History
 
-from .base import Record, SlugManager, choices_constraint
+from .base import Record, SlugManager, choices_constraint, feed_index
 
 
 class Source(Record):
@@ -40,6 +40,7 @@ class Source(Record):
 
     class Meta:
         ordering = ["-published", "slug"]
+        indexes = [feed_index("source")]
         constraints = [
             choices_constraint("kind", SourceKind, "source"),
             choices_constraint("reliability", Reliability, "source"),

@@ -23,7 +23,7 @@ from transfers.choices import (
 )
 from transfers.history import History
 
-from .base import Record, SlugManager, choices_constraint, quote_check, validate_quote
+from .base import Record, SlugManager, choices_constraint, feed_index, quote_check, validate_quote
 from .reference import Actor, Materiel, Place, State
 from .sanctions import SanctionsRegime
 from .sources import Source
@@ -153,6 +153,7 @@ class Transfer(Record):
         ordering = ["-first_reported", "-id"]
         permissions = [("review_transfer", "Can mark a transfer as reviewed")]
         indexes = [
+            feed_index("transfer"),
             # Lists are ordered by (first_reported, id) newest first with unknown dates last; the
             # pagination orders by COALESCE(first_reported, date.min) so that the keys are never NULL
             # and a keyset page is one index range (see transfers.api.pagination.sort_key). These
@@ -470,6 +471,7 @@ class Claim(Record):
     class Meta:
         ordering = ["transfer", "id"]
         indexes = [
+            feed_index("claim"),
             # Contested transfers: EXISTS (a denying or disputing claim on this transfer), probed once
             # per listed transfer, and ?stance=denies; they are a few per cent of claims: a small index.
             models.Index(fields=["transfer"], condition=Q(stance__in=CONTESTING_STANCES), name="claim_contesting_idx"),

@@ -475,7 +475,7 @@ class _CopyWriter:
         self.connection = connections[using]
         self.copy = self.connection.vendor == "postgresql"
         now = timezone.now()
-        self.common = {"synthetic": False, "created_at": now, "updated_at": now, "version": 1, "destination_id": None,
+        self.common = {"created_at": now, "updated_at": now, "version": 1, "destination_id": None,
                        "reviewed_by_id": None, "reviewed_at": None, "value_amount": None, "value_currency": "",
                        "value_year": None, "value_claim_id": None}
         self.audit = [now, reason, "+", user.pk if user is not None else None]

@@ -62,7 +62,7 @@ def _lock(model: type[models.Model], pk) -> models.Model:
 
 
 # What a review vouches for: every field of a transfer but its bookkeeping and the review itself.
-UNREVIEWED_FIELDS = {"id", "reviewed_by", "reviewed_at", "version", "created_at", "updated_at", "category", "synthetic"}
+UNREVIEWED_FIELDS = {"id", "reviewed_by", "reviewed_at", "version", "created_at", "updated_at", "category"}
 
 
 def _review_lapses(record, stored) -> list[str]:
@@ -172,7 +172,10 @@ def record_update(
 def record_delete(
     *, record: models.Model, expected_version: int | None = None, reason: str = "", touch_transfer: bool = True
 ) -> None:
-    """Delete ``record`` unless it changed since ``expected_version`` (PROTECT still refuses dependents)."""
+    """Delete ``record`` unless it changed since ``expected_version`` (PROTECT still refuses dependents).
+
+    The deletion, and those of the records cascading with it, are left for the sync feed
+    (models.Deletion) by ``signals.remember_deletion``, in this transaction."""
     if hasattr(record, "version"):
         reason_given = getattr(record, "_change_reason", "")
         record = _lock(type(record), record.pk)

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         elif synthetic_present(seed=seed, transfers=transfers, using=database):
             self.stdout.write(f"{transfers:,} synthetic transfers with seed {seed} are already present; nothing to do.")
             return
-        elif Transfer.objects.using(database).filter(synthetic=True, slug__startswith=f"syn{seed}-").exists():
+        elif Transfer.objects.using(database).filter(slug__startswith=f"syn{seed}-").exists():
             raise CommandError(
                 f"Synthetic data with seed {seed} but another size is present; pass --replace to regenerate it."
             )

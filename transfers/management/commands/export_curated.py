@@ -50,7 +50,7 @@ def referenced_users():
 
 def _actors_in_order():
     """Actors, each after the one it is part of (a load refers only backwards, so nothing is deferred)."""
-    actors = list(Actor.objects.filter(synthetic=False).order_by("slug"))
+    actors = list(Actor.objects.order_by("slug"))
     placed, ordered = set(), []
     while actors:
         ready = [a for a in actors if a.part_of_id is None or a.part_of_id in placed]
@@ -78,11 +78,8 @@ class Command(BaseCommand):
             for user in referenced_users()
         ]
         for model in CURATED:
-            # Synthetic records are generated test data, not curation.
-            synthetic = {"synthetic": True} if hasattr(model, "synthetic") else {"transfer__synthetic": True}
-            objects = (
-                _actors_in_order() if model is Actor else model._base_manager.exclude(**synthetic).order_by("pk")
-            )
+            # (Synthetic data lives in the benchmark's own databases: bench.synthetic.)
+            objects = _actors_in_order() if model is Actor else model._base_manager.order_by("pk")
             text = serializers.serialize("json", objects, use_natural_foreign_keys=True,
                                          use_natural_primary_keys=True)
             records += json.loads(text)

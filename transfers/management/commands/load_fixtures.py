@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="skip when curated data is already loaded")
 
     def handle(self, *args, if_empty, **options):
-        if if_empty and Source.objects.filter(synthetic=False).exists():
+        if if_empty and Source.objects.exists():
             self.stdout.write("Curated data already loaded; not reloading over local edits (`make reload` forces it).")
             return
         fixtures = sorted(str(path) for path in (Path(settings.BASE_DIR) / "fixtures").glob("*.json"))

@@ -27,7 +27,7 @@ from django.utils import timezone
 from transfers.models import Claim
 
 # Bookkeeping a fixture need not carry: left out, it never blanks anything.
-BOOKKEEPING = {"created_at", "updated_at", "version", "synthetic", "category"}
+BOOKKEEPING = {"created_at", "updated_at", "version", "category"}
 
 
 class FixtureError(Exception):

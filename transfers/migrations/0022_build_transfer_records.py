@@ -13,6 +13,6 @@ def build(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("transfers", "0019_transfer_read_model")]
+    dependencies = [("transfers", "0021_remove_synthetic_flag")]
 
     operations = [migrations.RunPython(build, migrations.RunPython.noop)]
