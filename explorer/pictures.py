@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from transfers.aggregates import Network
-from transfers.choices import MaterielCategory
+from transfers.choices import LegRole, MaterielCategory, TransportMode
 
 from . import world
 
@@ -138,24 +138,49 @@ def network_svg(picture: dict, *, id: str, title: str) -> SafeString:
     )
 
 
+def _leg_label(leg) -> str:
+    if leg.place_id and leg.state_id:
+        return f"{leg.place.name} ({leg.state.name})"
+    return leg.place.name if leg.place_id else leg.state.name
+
+
 def route_picture(transfer) -> dict:
-    """The transfer's path as stops on a line: supplier, each transit State or region, the
-    destination inside the recipient where there is one, the recipient."""
-    stops = [{"label": transfer.supplier.name, "code": transfer.supplier.iso3, "role": "supplier"}]
-    for leg in transfer.route.all():  # in order along the route
+    """The transfer's path as stops on a line, in the route's order (legs by ``seq``): the supplier
+    (or the route's origin, where a leg says where the goods left from), each leg with its role and
+    the mode of transport that reached it, then the recipient (or the destination leg), and the place
+    inside the recipient the materiel goes to, where there is one. Unknown parties are drawn as such."""
+    legs = list(transfer.route.all())  # prefetched in route order
+
+    def party(state, role):
+        if state is None:
+            return {"label": f"unknown {role}", "code": "", "role": role, "mode": ""}
+        return {"label": state.name, "code": state.iso3, "role": role, "mode": ""}
+
+    stops = [party(transfer.supplier, "supplier")]
+    for leg in legs:
         role = leg.get_role_display().split(" –")[0].lower()
-        if leg.state_id:
-            stops.append({"label": leg.state.name, "code": leg.state.iso3, "role": role})
-        elif leg.place_id:
-            stops.append({"label": leg.place.name, "code": "", "role": f"{role} region"})
-    stops.append({"label": transfer.recipient.name, "code": transfer.recipient.iso3, "role": "recipient"})
+        stop = {"label": _leg_label(leg), "code": leg.state.iso3 if leg.state_id else "",
+                "role": role if leg.state_id else f"{role} region",
+                "mode": "" if leg.mode == TransportMode.UNKNOWN else leg.get_mode_display().split(" (")[0].lower()}
+        if leg.role == LegRole.ORIGIN and leg.state_id and leg.state_id == transfer.supplier_id and len(stops) == 1:
+            stop["role"] = "supplier, origin"  # the supplier's own port or base: one stop, not two
+            stops[0] = stop
+            continue
+        stops.append(stop)
+    last = legs[-1] if legs else None
+    if not (last and last.role == LegRole.DESTINATION and last.state_id and last.state_id == transfer.recipient_id):
+        stops.append(party(transfer.recipient, "recipient"))
+    else:
+        stops[-1]["role"] = "recipient, destination"
     if transfer.destination_id:
-        stops.append({"label": transfer.destination.name, "code": "", "role": "destination"})
+        stops.append({"label": transfer.destination.name, "code": "", "role": "destination", "mode": ""})
     width = 640
     step = (width - 120) / max(1, len(stops) - 1)
     for i, stop in enumerate(stops):
         stop["x"] = round(60 + i * step, 1)
         stop["below"] = i % 2 == 1  # alternate labels above and below the line, so that they do not collide
+        # The mode of the leg that reaches this stop, written over the middle of that segment.
+        stop["mode_x"] = round(stop["x"] - step / 2, 1) if i else 0
     return {"stops": stops, "width": width, "height": 120, "first": stops[0]["x"], "last": stops[-1]["x"]}
 
 

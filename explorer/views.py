@@ -6,18 +6,18 @@ transfer filters are the API's own FilterSet (``transfers.api.filters.TransferFi
 query string works unchanged on /api/v1/transfers/ and the reverse.
 """
 
-from urllib.parse import urlencode
-
-from django.db.models import Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
+from rest_framework.request import Request
 
 from transfers import aggregates, selectors
-from transfers.api.filters import MAX_LIST_LENGTH, TransferFilter
+from transfers.api.filters import TransferFilter
 from transfers.api.pagination import keyset_ordered
-from transfers.choices import Credibility, MaterielCategory, Stance, TransferStatus
+from transfers.api.views import ClaimViewSet
+from transfers.choices import Credibility, MaterielCategory, PartyRole, Stance, TransferStatus
 from transfers.models import (
     Actor,
     Claim,
@@ -25,7 +25,9 @@ from transfers.models import (
     Source,
     State,
     Transfer,
+    TransferBreach,
     TransferEvent,
+    TransferParty,
     TransferVia,
 )
 from transfers.quotes import quote_span
@@ -86,15 +88,11 @@ class Selection:
         return params.urlencode()
 
 
-def _claims_csv_url(selection: Selection, rows: list[Transfer]) -> str | None:
-    """The claims API's CSV: every claim when nothing is filtered, else the claims of the transfers
-    on this page (the claims API filters by transfer, not by the transfers' own filters)."""
-    if not selection.params:
-        return _api_url("claim-list", query="format=csv")
-    slugs = ",".join(transfer.slug for transfer in rows)
-    if not slugs or len(slugs) > MAX_LIST_LENGTH:
-        return None
-    return _api_url("claim-list", query=urlencode({"transfer": slugs, "format": "csv"}))
+def _claims_csv_url(selection: Selection) -> str:
+    """The claims of every transfer the selection holds, as CSV (``transfer_claims_csv``)."""
+    url = reverse("explorer:transfer-claims-csv")
+    query = selection.with_value("ordering", None)  # the claims come in claim order
+    return f"{url}?{query}" if query else url
 
 
 def _credibility(request) -> int | None:
@@ -187,8 +185,7 @@ def transfer_list(request):
         "previous": "?" + selection.with_value("page", str(page - 1)) if page > 1 else None,
         "next": "?" + selection.with_value("page", str(page + 1)) if has_next else None,
         "csv_url": _api_url("transfer-list", query=selection.with_value("format", "csv")),
-        "claims_csv_url": _claims_csv_url(selection, rows),
-        "claims_csv_all": not selection.params,
+        "claims_csv_url": _claims_csv_url(selection),
         "api_url": _api_url("transfer-list", query=selection.query),
         "categories": MaterielCategory.choices,
         "statuses": TransferStatus.choices,
@@ -196,11 +193,41 @@ def transfer_list(request):
 
 
 @require_safe
+def transfer_claims_csv(request):
+    """Every claim about the transfers a /transfers/ query selects, as the claims API's CSV.
+
+    ``/transfers/claims.csv?<the transfer filters>`` takes exactly the parameters of /transfers/ and
+    /api/v1/transfers/ (page parameters aside), so that the list's "claims CSV" covers the whole
+    selection, however many pages it spans, and a script can ask for it the same way. The rows,
+    columns and streaming are ClaimViewSet's (/api/v1/claims/?format=csv), ordered by claim id; only
+    the set of claims differs: those whose transfer the filters select.
+    """
+    unknown = [name for name in request.GET if name not in TransferFilter.base_filters or name == "ordering"]
+    selection = Selection(request)
+    errors = {name: ["Unknown query parameter; this takes the transfer filters of /api/v1/transfers/."]
+              for name in unknown} or selection.errors
+    if errors:
+        return HttpResponse(
+            "\n".join(f"{name}: {' '.join(str(e) for e in messages)}" for name, messages in errors.items()),
+            status=400, content_type="text/plain; charset=utf-8",
+        )
+    transfers = selection.filterset.filter_queryset(Transfer.objects.order_by()).values("pk")
+    claims = ClaimViewSet(request=Request(request), format_kwarg=None, action="list", basename="claim",
+                          args=(), kwargs={})
+    return claims.csv_response(claims.get_queryset().filter(transfer__in=transfers))
+
+
+@require_safe
 def transfer_detail(request, slug: str):
     transfer = get_object_or_404(
-        selectors.transfer_summaries().prefetch_related(
-            Prefetch("route", queryset=TransferVia.objects.select_related("state", "place").order_by("seq", "id")),
+        selectors.transfer_summaries().select_related("supplier_actor", "recipient_actor", "destination",
+                                                      "value_claim").prefetch_related(
+            Prefetch("route", queryset=TransferVia.objects.select_related("state", "place", "claim").order_by(
+                "seq", "id")),
             Prefetch("events", queryset=TransferEvent.objects.select_related("claim").order_by("date", "id")),
+            Prefetch("parties", queryset=TransferParty.objects.select_related("actor", "state", "claim").order_by(
+                "role", "number", "id")),
+            Prefetch("breaches", queryset=TransferBreach.objects.select_related("regime", "claim").order_by("id")),
         ),
         slug=slug,
     )
@@ -208,10 +235,15 @@ def transfer_detail(request, slug: str):
         Claim.objects.filter(transfer=transfer).select_related("source", "claimant")
         .defer("source__text", "source__note").order_by("id")
     )
+    events = transfer.events.all()
     return render(request, "explorer/transfer_detail.html", {
         "transfer": transfer,
         "asserting": [claim for claim in claims if claim.stance == Stance.ASSERTS],
         "denying": [claim for claim in claims if claim.stance != Stance.ASSERTS],
+        # The API's rule for deliveries per year (selectors.deliveries), over this page's timeline.
+        "deliveries": selectors.deliveries([
+            {"status": event.status, "quantity": event.quantity, "date": event.date.isoformat()} for event in events
+        ]),
         "route": pictures.route_picture(transfer),
         "api_url": _api_url("transfer-detail", transfer.pk),
     })
@@ -262,6 +294,30 @@ def _transfers_of(**lookup) -> list[Transfer]:
     return list(_newest(selectors.transfer_summaries().filter(**lookup))[:20])
 
 
+# How many deal roles (broker, shipper, manufacturer...) a State or actor page lists.
+OTHER_ROLES_SHOWN = 50
+
+
+def _other_roles(**lookup) -> dict:
+    """The deal roles beside supplier and recipient (TransferParty) that a State or an actor holds:
+    a count per role, and the newest of those transfers with the role held in each."""
+    parties = TransferParty.objects.filter(**lookup)
+    counts = {row["role"]: row["n"] for row in parties.order_by().values("role").annotate(n=Count("id"))}
+    labels = dict(PartyRole.choices)
+    rows = list(
+        parties.select_related("transfer__supplier", "transfer__recipient", "transfer__materiel", "claim")
+        .order_by(F("transfer__first_reported").desc(nulls_last=True), "-transfer_id", "role")[:OTHER_ROLES_SHOWN]
+    )
+    for row in rows:
+        row.role_label = labels.get(row.role, row.role).split(" –")[0]
+    return {
+        "counts": [(labels.get(role, role).split(" –")[0], n)
+                   for role, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))],
+        "rows": rows,
+        "more": sum(counts.values()) > len(rows),
+    }
+
+
 @require_safe
 def state_detail(request, iso3: str):
     state = get_object_or_404(State, iso3=iso3.upper())
@@ -272,6 +328,7 @@ def state_detail(request, iso3: str):
         "supplied": _transfers_of(supplier=state),
         "received": _transfers_of(recipient=state),
         "transit": _transfers_of(route__state=state),
+        "other_roles": _other_roles(state=state),
         "sanctions": state.sanctions.select_related("regime", "source").order_by("id"),
         "actors": state.actors.order_by("name"),
         "places": state.places.order_by("name"),
@@ -291,6 +348,7 @@ def actor_detail(request, slug: str):
         "actor": actor,
         "supplied": _transfers_of(supplier_actor=actor),
         "received": _transfers_of(recipient_actor=actor),
+        "other_roles": _other_roles(actor=actor),
         "claims": actor.claims.select_related("transfer", "source").defer("source__text").order_by("id")[:50],
         "sanctions": actor.sanctions.select_related("regime", "source").order_by("id"),
         "members": actor.members.order_by("name"),
