@@ -36,7 +36,9 @@ from . import exports, pictures
 
 PAGE_SIZE = 50
 # Query parameters the pages read themselves; every other one goes to the API's FilterSet.
-PAGE_PARAMETERS = ("page", "credibility", "show")
+PAGE_PARAMETERS = ("page", "credibility", "show", "all")
+# The network page lists the heaviest edges; ?all=1 lists every one drawn.
+EDGES_LISTED = 50
 # The overview draws the busiest pairs only; /network/ has them all.
 OVERVIEW_PAIRS = 40
 FACET_TITLES = {"supplier": "Supplier", "recipient": "Recipient", "category": "Category", "status": "Status",
@@ -373,6 +375,7 @@ def _network_of(request) -> tuple[Selection, int | None, aggregates.Network | No
 def network(request):
     selection, credibility, graph = _network_of(request)
     query = request.GET.urlencode()
+    edges = sorted(graph.edges, key=lambda e: (-e.count, e.source, e.target)) if graph else []
     years = [(facet.value, f"{facet.value}-01-01", f"{facet.value}-12-31")
              for facet in aggregates.transfer_facets(fields=("year",), limit=100)["year"]]
     return render(request, "explorer/network.html", {
@@ -382,7 +385,9 @@ def network(request):
         "picture": pictures.network_picture(
             graph, id="network", title="Network of States: arrows from supplier to recipient"
         ) if graph else None,
-        "edges": sorted(graph.edges, key=lambda e: (-e.count, e.source, e.target)) if graph else [],
+        "edges": edges if request.GET.get("all") else edges[:EDGES_LISTED],
+        "edges_total": len(edges),
+        "all_edges_url": "?" + (query + "&" if query else "") + "all=1",
         "credibility": credibility,
         "state_prefix": _state_prefix(),
         "credibilities": Credibility.choices,

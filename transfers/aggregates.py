@@ -18,6 +18,8 @@ from django.db.models.functions import ExtractYear
 from .choices import TRANSIT_ROLES, MaterielCategory, Stance, TransferStatus
 from .models import (
     Claim,
+    NetworkRouteTally,
+    NetworkTally,
     PairTally,
     RouteTally,
     SanctionDesignation,
@@ -219,6 +221,9 @@ def transfer_network(
     """
     if not filters and credibility is None:
         return _tallied_network(state=state, limit=limit)
+    tallied = _network_tally_filter(filters or {}, credibility)
+    if tallied is not None and state is None:
+        return _tallied_filtered_network(tallied, limit=limit)
     selection = _credible(_selection(filters), credibility)
     if state is not None:
         selection = selection.filter(
@@ -226,6 +231,51 @@ def transfer_network(
             | Exists(TransferVia.objects.filter(transfer=OuterRef("pk"), state_id=state, role__in=TRANSIT_ROLES))
         )
     return _network_over(selection, limit=limit)
+
+
+# The filters the network tallies (NetworkTally, NetworkRouteTally) carry: a network selected by
+# these alone (the network page's own form: years, category, status, credibility) is read from them.
+NETWORK_TALLY_FILTERS = {"supplier", "recipient", "category", "status", "reported_after", "reported_before"}
+
+
+def _network_tally_filter(filters: Mapping[str, Any], credibility: int | None) -> Q | None:
+    """The filters as a condition on the network tallies' rows, or None when they select by more
+    than those rows carry (another filter, or dates that are not whole years)."""
+    f = {key: value for key, value in filters.items() if value not in (None, "", [], ())}
+    if set(f) - NETWORK_TALLY_FILTERS:
+        return None
+    condition = Q()
+    for name in ("supplier", "recipient"):
+        if name in f:
+            condition &= Q(**{f"{name}_id__in": f[name]})
+    for name in ("category", "status"):
+        if name in f:
+            condition &= Q(**{f"{name}__in": f[name]})
+    after, before = f.get("reported_after"), f.get("reported_before")
+    if after is not None:
+        if (after.month, after.day) != (1, 1) or after.year < 1:
+            return None
+        condition &= Q(year__gte=after.year)
+    if before is not None:
+        if (before.month, before.day) != (12, 31):
+            return None
+        condition &= Q(year__lte=before.year, year__gt=0)  # an undated transfer is never "before" a date
+    if credibility is not None:
+        condition &= Q(credibility__lte=credibility)  # NULL (no asserting claim) never qualifies
+    return condition
+
+
+def _tallied_filtered_network(condition: Q, *, limit: int) -> Network:
+    """``transfer_network`` for a selection the network tallies carry: two GROUP BYs over their rows."""
+    pairs = list(
+        NetworkTally.objects.filter(condition).values_list("supplier_id", "recipient_id")
+        .annotate(n=Sum("transfers")).order_by("-n", "supplier_id", "recipient_id")[:limit]
+    )
+    routes = list(
+        NetworkRouteTally.objects.filter(condition).values_list("supplier_id", "via_id", "recipient_id")
+        .annotate(n=Sum("transfers")).order_by("-n", "via_id", "supplier_id", "recipient_id")[:limit]
+    )
+    return _network_of(pairs, routes)
 
 
 def _network_over(selection: QuerySet[Transfer], *, limit: int) -> Network:
@@ -339,10 +389,15 @@ def state_roles(state: State) -> StateRoles:
 
 def state_totals(*, filters: Mapping[str, Any] | None = None) -> dict[str, dict[str, int]]:
     """Per State code: selected transfers supplied and received (two GROUP BYs; over the pair
-    tallies when nothing is filtered): what the map shades."""
+    tallies when nothing is filtered, over the network tallies when they carry the filters): what
+    the map shades. Like the pair tallies, the network tallies count transfers between two States."""
     totals: dict[int, dict[str, int]] = {}
+    tallied = _network_tally_filter(filters, None) if filters else None
     for role in ("supplier", "recipient"):
-        if filters:
+        if tallied is not None:
+            rows = NetworkTally.objects.filter(tallied).order_by().values_list(f"{role}_id").annotate(
+                n=Sum("transfers"))
+        elif filters:
             rows = _selection(filters).values_list(f"{role}_id").annotate(n=Count("id"))
         else:
             rows = PairTally.objects.order_by().values_list(f"{role}_id").annotate(n=Sum("transfers"))

@@ -2,13 +2,15 @@ from .intake import ProposalRejection
 from .reference import Actor, Materiel, Place, State
 from .sanctions import SanctionDesignation, SanctionsRegime
 from .sources import Source
-from .tallies import PairTally, RouteTally, StatusTally, YearCategoryTally
+from .tallies import NetworkRouteTally, NetworkTally, PairTally, RouteTally, StatusTally, YearCategoryTally
 from .transfers import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
 
 __all__ = [
     "Actor",
     "Claim",
     "Materiel",
+    "NetworkRouteTally",
+    "NetworkTally",
     "PairTally",
     "Place",
     "ProposalRejection",
