@@ -6,7 +6,9 @@ transfer filters are the API's own FilterSet (``transfers.api.filters.TransferFi
 query string works unchanged on /api/v1/transfers/ and the reverse.
 """
 
-from django.db.models import Count, F, Prefetch
+import functools
+
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -45,6 +47,18 @@ FACET_TITLES = {"supplier": "Supplier", "recipient": "Recipient", "category": "C
                 "year": "Year first reported", "contested": "Contested", "sanctioned": "Sanctioned party"}
 # The filters the list's form shows; the others in a shared URL ride along as hidden fields.
 FORM_FIELDS = ("q", "supplier", "recipient", "category", "status")
+
+
+@functools.cache
+def _summaries_built() -> QuerySet[Transfer]:
+    """``selectors.transfer_summaries()``, built once per process: building its flags' sub-queries
+    took Django 10-30 ms, and a State page asks for three lists. A query, not data: nothing here
+    goes stale (as ``selectors._rows`` does for the API's rows)."""
+    return selectors.transfer_summaries()
+
+
+def _summaries() -> QuerySet[Transfer]:
+    return _summaries_built().all()  # a copy: the built one is never evaluated
 
 
 def _state_prefix() -> str:
@@ -110,10 +124,10 @@ def _credibility(request) -> int | None:
 def overview(request):
     figures = aggregates.transfer_overview()
     network = aggregates.transfer_network(limit=OVERVIEW_PAIRS)
-    recent = list(_newest(selectors.transfer_summaries())[:10])
+    recent = list(_newest(_summaries())[:10])
     # The denied transfers' ids from the denials' own small index, rather than testing each transfer.
     denied = Claim.objects.filter(stance=Stance.DENIES).values("transfer_id")
-    contested = list(_newest(selectors.transfer_summaries().filter(pk__in=denied))[:10])
+    contested = list(_newest(_summaries().filter(pk__in=denied))[:10])
     pairs = [
         {"source": edge.source, "target": edge.target, "count": edge.count,
          "source_name": network.nodes[edge.source], "target_name": network.nodes[edge.target]}
@@ -142,7 +156,7 @@ def transfer_list(request):
     if selection.valid:
         # The API's order (newest first, undated last) unless ?ordering= asks for another.
         queryset = keyset_ordered(selection.filterset.filter_queryset(
-            selectors.transfer_summaries().order_by("-first_reported", "-id")
+            _summaries().order_by("-first_reported", "-id")
         ))
         rows = list(queryset[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
         has_next = len(rows) > PAGE_SIZE
@@ -222,7 +236,7 @@ def transfer_claims_csv(request):
 @require_safe
 def transfer_detail(request, slug: str):
     transfer = get_object_or_404(
-        selectors.transfer_summaries().select_related("supplier_actor", "recipient_actor", "destination",
+        _summaries().select_related("supplier_actor", "recipient_actor", "destination",
                                                       "value_claim").prefetch_related(
             Prefetch("route", queryset=TransferVia.objects.select_related("state", "place", "claim").order_by(
                 "seq", "id")),
@@ -293,7 +307,7 @@ def _newest(queryset):
 
 
 def _transfers_of(**lookup) -> list[Transfer]:
-    return list(_newest(selectors.transfer_summaries().filter(**lookup))[:20])
+    return list(_newest(_summaries().filter(**lookup))[:20])
 
 
 # How many deal roles (broker, shipper, manufacturer...) a State or actor page lists.
