@@ -37,6 +37,9 @@ from transfers.quotes import quote_span
 from . import exports, pictures
 
 PAGE_SIZE = 50
+# A filtered selection's facets are counted when it holds at most this many transfers (the
+# unfiltered list's come from the tallies, whatever their size).
+FACETED_AT_MOST = 1000
 # Query parameters the pages read themselves; every other one goes to the API's FilterSet.
 PAGE_PARAMETERS = ("page", "credibility", "show", "all")
 # The network page lists the heaviest edges; ?all=1 lists every one drawn.
@@ -152,7 +155,7 @@ def transfer_list(request):
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
-    rows, facets, has_next = [], {}, False
+    rows, facets, has_next, too_many = [], {}, False, False
     if selection.valid:
         # The API's order (newest first, undated last) unless ?ordering= asks for another.
         queryset = keyset_ordered(selection.filterset.filter_queryset(
@@ -161,7 +164,16 @@ def transfer_list(request):
         rows = list(queryset[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
         has_next = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
-        facets = aggregates.transfer_facets(filters=selection.filters)
+        if not selection.filters:
+            facets = aggregates.transfer_facets()  # from the tallies
+        else:
+            # Facets count a filtered selection's rows (the contested and sanctioned flags row by row:
+            # seconds for tens of thousands at 1M), so they are counted for a bounded selection only.
+            ids = list(queryset.values_list("pk", flat=True)[:FACETED_AT_MOST + 1])
+            if len(ids) > FACETED_AT_MOST:
+                too_many = True
+            else:
+                facets = aggregates.transfer_facets(ids=ids)
     total = sum(value.count for value in facets.get("status", []))
     facet_links = {
         name: [
@@ -195,6 +207,8 @@ def transfer_list(request):
         "selection": selection,
         "rows": rows,
         "total": total,
+        "too_many": too_many,
+        "faceted_at_most": FACETED_AT_MOST,
         "facets": [(name, FACET_TITLES[name], links) for name, links in facet_links.items()],
         "hidden": [(name, value) for name, value in selection.params.items() if name not in FORM_FIELDS],
         "page": page,

@@ -123,13 +123,14 @@ def test_the_facet_links_narrow_and_widen_the_selection(client, article):
 
 
 def test_the_transfer_list_reads_a_fixed_number_of_queries(client, article, django_assert_num_queries):
-    # The page's transfers (one query, references joined, flags as sub-queries), then the facets: one
-    # GROUP BY each for supplier and recipient plus their States' names (4), category, status, year,
-    # contested and sanctioned (5). And the FilterSet's State code map, reloaded when empty (1).
+    # The page's transfers (one query, references joined, flags as sub-queries), the selection's ids
+    # (at most FACETED_AT_MOST + 1), then the facets over those ids: one GROUP BY each for supplier and
+    # recipient plus their States' names (4), category, status, year, contested and sanctioned (5).
+    # And the FilterSet's State code map, reloaded when empty (1).
     from transfers.api.filters import load_state_codes
 
     load_state_codes()
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(reverse("explorer:transfer-list"), {"supplier": "PRK"})
 
 

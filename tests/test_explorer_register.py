@@ -171,3 +171,18 @@ def test_the_claims_csv_takes_every_transfer_filter_and_refuses_others(client, a
     assert response.status_code == 400 and b"suplier" in response.content
     response = client.get(reverse("explorer:transfer-claims-csv"), {"supplier": "XXX"})
     assert response.status_code == 400 and b"supplier" in response.content
+
+
+def test_a_filtered_selection_too_large_to_count_lists_its_rows_without_facets(client, article, monkeypatch):
+    monkeypatch.setattr(views, "FACETED_AT_MOST", 3)
+    response = client.get(reverse("explorer:transfer-list"), {"supplier": "IRN"})  # four transfers
+    assert response.status_code == 200
+    assert response.context["too_many"] and response.context["facets"] == []
+    assert len(response.context["rows"]) == 4
+    assert "More than 3 transfers selected" in text_of(response.content.decode())
+    monkeypatch.setattr(views, "FACETED_AT_MOST", 4)
+    response = client.get(reverse("explorer:transfer-list"), {"supplier": "IRN"})
+    assert not response.context["too_many"] and response.context["total"] == 4
+    facets = {name: {link["value"].value: link["value"].count for link in links}
+              for name, _, links in response.context["facets"]}
+    assert facets["supplier"] == {"IRN": 4} and sum(facets["status"].values()) == 4
