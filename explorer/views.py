@@ -19,7 +19,7 @@ from transfers import aggregates, selectors
 from transfers.api.filters import TransferFilter
 from transfers.api.pagination import keyset_ordered
 from transfers.api.views import ClaimViewSet
-from transfers.choices import Credibility, MaterielCategory, PartyRole, Stance, TransferStatus
+from transfers.choices import CONTESTING_STANCES, Credibility, MaterielCategory, PartyRole, Stance, TransferStatus
 from transfers.models import (
     Actor,
     Claim,
@@ -128,8 +128,9 @@ def overview(request):
     figures = aggregates.transfer_overview()
     network = aggregates.transfer_network(limit=OVERVIEW_PAIRS)
     recent = list(_newest(_summaries())[:10])
-    # The denied transfers' ids from the denials' own small index, rather than testing each transfer.
-    denied = Claim.objects.filter(stance=Stance.DENIES).values("transfer_id")
+    # The contested transfers' ids from the denials' and disputes' own small index, rather than testing
+    # each transfer.
+    denied = Claim.objects.filter(stance__in=CONTESTING_STANCES).values("transfer_id")
     contested = list(_newest(_summaries().filter(pk__in=denied))[:10])
     pairs = [
         {"source": edge.source, "target": edge.target, "count": edge.count,
@@ -320,8 +321,13 @@ def _newest(queryset):
     return keyset_ordered(queryset.order_by("-first_reported", "-id"))
 
 
+# A State's or actor's page lists its newest transfers in each role and links the rest (the list's
+# sanctioned flag costs PostgreSQL a few milliseconds a row for a sanctioned State at 1M).
+TRANSFERS_LISTED = 10
+
+
 def _transfers_of(**lookup) -> list[Transfer]:
-    return list(_newest(_summaries().filter(**lookup))[:20])
+    return list(_newest(_summaries().filter(**lookup))[:TRANSFERS_LISTED])
 
 
 # How many deal roles (broker, shipper, manufacturer...) a State or actor page lists.

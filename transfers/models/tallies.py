@@ -26,6 +26,8 @@ class PairTally(models.Model):
     class Meta:
         # The unique index's leading supplier column also serves a State's neighbourhood as supplier.
         constraints = [models.UniqueConstraint(fields=["supplier", "recipient"], name="pairtally_unique")]
+        # The overview's busiest pairs: the first rows of this index, not a sort of every pair.
+        indexes = [models.Index(fields=["-transfers"], name="pairtally_busiest_idx")]
 
     def __str__(self):
         return f"{self.supplier_id} → {self.recipient_id}: {self.transfers}"
@@ -68,6 +70,7 @@ class RouteTally(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["supplier", "recipient", "via"], name="routetally_unique")]
+        indexes = [models.Index(fields=["-transfers"], name="routetally_busiest_idx")]
 
     def __str__(self):
         return f"{self.supplier_id} → {self.via_id} → {self.recipient_id}: {self.transfers}"
