@@ -36,7 +36,12 @@ from transfers.quotes import quote_span
 
 from . import exports, pictures
 
-PAGE_SIZE = 50
+# The list's page: 25 rows (each row's sanctioned and contested flags are sub-queries; a page of
+# 50 doubled their cost and the rendering for rows a reader scrolls past).
+PAGE_SIZE = 25
+# A State's or actor's neighbourhood: its heaviest edges of each kind (the picture of hundreds of
+# edges took longer to draw than to count, and could not be read).
+NEIGHBOURHOOD_EDGES = 60
 # A filtered selection's facets are counted when it holds at most this many transfers (the
 # unfiltered list's come from the tallies, whatever their size).
 FACETED_AT_MOST = 1000
@@ -357,7 +362,7 @@ def _other_roles(**lookup) -> dict:
 @require_safe
 def state_detail(request, iso3: str):
     state = get_object_or_404(State, iso3=iso3.upper())
-    network = aggregates.transfer_network(state=state.pk)
+    network = aggregates.transfer_network(state=state.pk, limit=NEIGHBOURHOOD_EDGES)
     return render(request, "explorer/state_detail.html", {
         "state": state,
         "roles": aggregates.state_roles(state),
@@ -379,7 +384,7 @@ def state_detail(request, iso3: str):
 @require_safe
 def actor_detail(request, slug: str):
     actor = get_object_or_404(Actor.objects.select_related("state", "part_of", "source"), slug=slug)
-    network = aggregates.actor_network(actor=actor.pk)
+    network = aggregates.actor_network(actor=actor.pk, limit=NEIGHBOURHOOD_EDGES)
     return render(request, "explorer/actor_detail.html", {
         "actor": actor,
         "supplied": _transfers_of(supplier_actor=actor),
