@@ -9,6 +9,7 @@ app_name = "explorer"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("transfers/", views.transfer_list, name="transfer-list"),
+    path("transfers/claims.csv", views.transfer_claims_csv, name="transfer-claims-csv"),
     path("transfers/<slug:slug>/", views.transfer_detail, name="transfer"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
     path("states/<str:iso3>/", views.state_detail, name="state"),

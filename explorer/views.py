@@ -6,18 +6,18 @@ transfer filters are the API's own FilterSet (``transfers.api.filters.TransferFi
 query string works unchanged on /api/v1/transfers/ and the reverse.
 """
 
-from urllib.parse import urlencode
-
-from django.db.models import Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
+from rest_framework.request import Request
 
 from transfers import aggregates, selectors
-from transfers.api.filters import MAX_LIST_LENGTH, TransferFilter
+from transfers.api.filters import TransferFilter
 from transfers.api.pagination import keyset_ordered
-from transfers.choices import Credibility, MaterielCategory, Stance, TransferStatus
+from transfers.api.views import ClaimViewSet
+from transfers.choices import CONTESTING_STANCES, Credibility, MaterielCategory, PartyRole, Stance, TransferStatus
 from transfers.models import (
     Actor,
     Claim,
@@ -25,16 +25,28 @@ from transfers.models import (
     Source,
     State,
     Transfer,
+    TransferBreach,
     TransferEvent,
+    TransferParty,
     TransferVia,
 )
 from transfers.quotes import quote_span
 
 from . import exports, pictures
 
-PAGE_SIZE = 50
+# The list's page: 25 rows (each row's sanctioned and contested flags are sub-queries; a page of
+# 50 doubled their cost and the rendering for rows a reader scrolls past).
+PAGE_SIZE = 25
+# A State's or actor's neighbourhood: its heaviest edges of each kind (the picture of hundreds of
+# edges took longer to draw than to count, and could not be read).
+NEIGHBOURHOOD_EDGES = 60
+# A filtered selection's facets are counted when it holds at most this many transfers (the
+# unfiltered list's come from the tallies, whatever their size).
+FACETED_AT_MOST = 1000
 # Query parameters the pages read themselves; every other one goes to the API's FilterSet.
-PAGE_PARAMETERS = ("page", "credibility", "show")
+PAGE_PARAMETERS = ("page", "credibility", "show", "all")
+# The network page lists the heaviest edges; ?all=1 lists every one drawn.
+EDGES_LISTED = 50
 # The overview draws the busiest pairs only; /network/ has them all.
 OVERVIEW_PAIRS = 40
 FACET_TITLES = {"supplier": "Supplier", "recipient": "Recipient", "category": "Category", "status": "Status",
@@ -86,15 +98,11 @@ class Selection:
         return params.urlencode()
 
 
-def _claims_csv_url(selection: Selection, rows: list[Transfer]) -> str | None:
-    """The claims API's CSV: every claim when nothing is filtered, else the claims of the transfers
-    on this page (the claims API filters by transfer, not by the transfers' own filters)."""
-    if not selection.params:
-        return _api_url("claim-list", query="format=csv")
-    slugs = ",".join(transfer.slug for transfer in rows)
-    if not slugs or len(slugs) > MAX_LIST_LENGTH:
-        return None
-    return _api_url("claim-list", query=urlencode({"transfer": slugs, "format": "csv"}))
+def _claims_csv_url(selection: Selection) -> str:
+    """The claims of every transfer the selection holds, as CSV (``transfer_claims_csv``)."""
+    url = reverse("explorer:transfer-claims-csv")
+    query = selection.with_value("ordering", None)  # the claims come in claim order
+    return f"{url}?{query}" if query else url
 
 
 def _credibility(request) -> int | None:
@@ -111,8 +119,9 @@ def overview(request):
     figures = aggregates.transfer_overview()
     network = aggregates.transfer_network(limit=OVERVIEW_PAIRS)
     recent = list(_newest(selectors.transfer_summaries())[:10])
-    # The denied transfers' ids from the denials' own small index, rather than testing each transfer.
-    denied = Claim.objects.filter(stance=Stance.DENIES).values("transfer_id")
+    # The contested transfers' ids from the denials' and disputes' own small index, rather than testing
+    # each transfer.
+    denied = Claim.objects.filter(stance__in=CONTESTING_STANCES).values("transfer_id")
     contested = list(_newest(selectors.transfer_summaries().filter(pk__in=denied))[:10])
     pairs = [
         {"source": edge.source, "target": edge.target, "count": edge.count,
@@ -138,7 +147,7 @@ def transfer_list(request):
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
-    rows, facets, has_next = [], {}, False
+    rows, facets, has_next, too_many = [], {}, False, False
     if selection.valid:
         # The API's order (newest first, undated last) unless ?ordering= asks for another.
         queryset = keyset_ordered(selection.filterset.filter_queryset(
@@ -147,7 +156,16 @@ def transfer_list(request):
         rows = list(queryset[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
         has_next = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
-        facets = aggregates.transfer_facets(filters=selection.filters)
+        if not selection.filters:
+            facets = aggregates.transfer_facets()  # from the tallies
+        else:
+            # Facets count a filtered selection's rows (the contested and sanctioned flags row by row:
+            # seconds for tens of thousands at 1M), so they are counted for a bounded selection only.
+            ids = list(queryset.values_list("pk", flat=True)[:FACETED_AT_MOST + 1])
+            if len(ids) > FACETED_AT_MOST:
+                too_many = True
+            else:
+                facets = aggregates.transfer_facets(ids=ids)
     total = sum(value.count for value in facets.get("status", []))
     facet_links = {
         name: [
@@ -181,14 +199,15 @@ def transfer_list(request):
         "selection": selection,
         "rows": rows,
         "total": total,
+        "too_many": too_many,
+        "faceted_at_most": FACETED_AT_MOST,
         "facets": [(name, FACET_TITLES[name], links) for name, links in facet_links.items()],
         "hidden": [(name, value) for name, value in selection.params.items() if name not in FORM_FIELDS],
         "page": page,
         "previous": "?" + selection.with_value("page", str(page - 1)) if page > 1 else None,
         "next": "?" + selection.with_value("page", str(page + 1)) if has_next else None,
         "csv_url": _api_url("transfer-list", query=selection.with_value("format", "csv")),
-        "claims_csv_url": _claims_csv_url(selection, rows),
-        "claims_csv_all": not selection.params,
+        "claims_csv_url": _claims_csv_url(selection),
         "api_url": _api_url("transfer-list", query=selection.query),
         "categories": MaterielCategory.choices,
         "statuses": TransferStatus.choices,
@@ -196,11 +215,41 @@ def transfer_list(request):
 
 
 @require_safe
+def transfer_claims_csv(request):
+    """Every claim about the transfers a /transfers/ query selects, as the claims API's CSV.
+
+    ``/transfers/claims.csv?<the transfer filters>`` takes exactly the parameters of /transfers/ and
+    /api/v1/transfers/ (page parameters aside), so that the list's "claims CSV" covers the whole
+    selection, however many pages it spans, and a script can ask for it the same way. The rows,
+    columns and streaming are ClaimViewSet's (/api/v1/claims/?format=csv), ordered by claim id; only
+    the set of claims differs: those whose transfer the filters select.
+    """
+    unknown = [name for name in request.GET if name not in TransferFilter.base_filters or name == "ordering"]
+    selection = Selection(request)
+    errors = {name: ["Unknown query parameter; this takes the transfer filters of /api/v1/transfers/."]
+              for name in unknown} or selection.errors
+    if errors:
+        return HttpResponse(
+            "\n".join(f"{name}: {' '.join(str(e) for e in messages)}" for name, messages in errors.items()),
+            status=400, content_type="text/plain; charset=utf-8",
+        )
+    transfers = selection.filterset.filter_queryset(Transfer.objects.order_by()).values("pk")
+    claims = ClaimViewSet(request=Request(request), format_kwarg=None, action="list", basename="claim",
+                          args=(), kwargs={})
+    return claims.csv_response(claims.get_queryset().filter(transfer__in=transfers))
+
+
+@require_safe
 def transfer_detail(request, slug: str):
     transfer = get_object_or_404(
-        selectors.transfer_summaries().prefetch_related(
-            Prefetch("route", queryset=TransferVia.objects.select_related("state", "place").order_by("seq", "id")),
+        selectors.transfer_summaries().select_related("supplier_actor", "recipient_actor", "destination",
+                                                      "value_claim").prefetch_related(
+            Prefetch("route", queryset=TransferVia.objects.select_related("state", "place", "claim").order_by(
+                "seq", "id")),
             Prefetch("events", queryset=TransferEvent.objects.select_related("claim").order_by("date", "id")),
+            Prefetch("parties", queryset=TransferParty.objects.select_related("actor", "state", "claim").order_by(
+                "role", "number", "id")),
+            Prefetch("breaches", queryset=TransferBreach.objects.select_related("regime", "claim").order_by("id")),
         ),
         slug=slug,
     )
@@ -208,10 +257,15 @@ def transfer_detail(request, slug: str):
         Claim.objects.filter(transfer=transfer).select_related("source", "claimant")
         .defer("source__text", "source__note").order_by("id")
     )
+    events = transfer.events.all()
     return render(request, "explorer/transfer_detail.html", {
         "transfer": transfer,
         "asserting": [claim for claim in claims if claim.stance == Stance.ASSERTS],
         "denying": [claim for claim in claims if claim.stance != Stance.ASSERTS],
+        # The API's rule for deliveries per year (selectors.deliveries), over this page's timeline.
+        "deliveries": selectors.deliveries([
+            {"status": event.status, "quantity": event.quantity, "date": event.date.isoformat()} for event in events
+        ]),
         "route": pictures.route_picture(transfer),
         "api_url": _api_url("transfer-detail", transfer.pk),
     })
@@ -258,20 +312,50 @@ def _newest(queryset):
     return keyset_ordered(queryset.order_by("-first_reported", "-id"))
 
 
+# A State's or actor's page lists its newest transfers in each role and links the rest (the list's
+# sanctioned flag costs PostgreSQL a few milliseconds a row for a sanctioned State at 1M).
+TRANSFERS_LISTED = 10
+
+
 def _transfers_of(**lookup) -> list[Transfer]:
-    return list(_newest(selectors.transfer_summaries().filter(**lookup))[:20])
+    return list(_newest(selectors.transfer_summaries().filter(**lookup))[:TRANSFERS_LISTED])
+
+
+# How many deal roles (broker, shipper, manufacturer...) a State or actor page lists.
+OTHER_ROLES_SHOWN = 50
+
+
+def _other_roles(**lookup) -> dict:
+    """The deal roles beside supplier and recipient (TransferParty) that a State or an actor holds:
+    a count per role, and the newest of those transfers with the role held in each."""
+    parties = TransferParty.objects.filter(**lookup)
+    counts = {row["role"]: row["n"] for row in parties.order_by().values("role").annotate(n=Count("id"))}
+    labels = dict(PartyRole.choices)
+    rows = list(
+        parties.select_related("transfer__supplier", "transfer__recipient", "transfer__materiel", "claim")
+        .order_by(F("transfer__first_reported").desc(nulls_last=True), "-transfer_id", "role")[:OTHER_ROLES_SHOWN]
+    )
+    for row in rows:
+        row.role_label = labels.get(row.role, row.role).split(" –")[0]
+    return {
+        "counts": [(labels.get(role, role).split(" –")[0], n)
+                   for role, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))],
+        "rows": rows,
+        "more": sum(counts.values()) > len(rows),
+    }
 
 
 @require_safe
 def state_detail(request, iso3: str):
     state = get_object_or_404(State, iso3=iso3.upper())
-    network = aggregates.transfer_network(state=state.pk)
+    network = aggregates.transfer_network(state=state.pk, limit=NEIGHBOURHOOD_EDGES)
     return render(request, "explorer/state_detail.html", {
         "state": state,
         "roles": aggregates.state_roles(state),
         "supplied": _transfers_of(supplier=state),
         "received": _transfers_of(recipient=state),
         "transit": _transfers_of(route__state=state),
+        "other_roles": _other_roles(state=state),
         "sanctions": state.sanctions.select_related("regime", "source").order_by("id"),
         "actors": state.actors.order_by("name"),
         "places": state.places.order_by("name"),
@@ -286,11 +370,12 @@ def state_detail(request, iso3: str):
 @require_safe
 def actor_detail(request, slug: str):
     actor = get_object_or_404(Actor.objects.select_related("state", "part_of", "source"), slug=slug)
-    network = aggregates.actor_network(actor=actor.pk)
+    network = aggregates.actor_network(actor=actor.pk, limit=NEIGHBOURHOOD_EDGES)
     return render(request, "explorer/actor_detail.html", {
         "actor": actor,
         "supplied": _transfers_of(supplier_actor=actor),
         "received": _transfers_of(recipient_actor=actor),
+        "other_roles": _other_roles(actor=actor),
         "claims": actor.claims.select_related("transfer", "source").defer("source__text").order_by("id")[:50],
         "sanctions": actor.sanctions.select_related("regime", "source").order_by("id"),
         "members": actor.members.order_by("name"),
@@ -315,6 +400,7 @@ def _network_of(request) -> tuple[Selection, int | None, aggregates.Network | No
 def network(request):
     selection, credibility, graph = _network_of(request)
     query = request.GET.urlencode()
+    edges = sorted(graph.edges, key=lambda e: (-e.count, e.source, e.target)) if graph else []
     years = [(facet.value, f"{facet.value}-01-01", f"{facet.value}-12-31")
              for facet in aggregates.transfer_facets(fields=("year",), limit=100)["year"]]
     return render(request, "explorer/network.html", {
@@ -324,7 +410,9 @@ def network(request):
         "picture": pictures.network_picture(
             graph, id="network", title="Network of States: arrows from supplier to recipient"
         ) if graph else None,
-        "edges": sorted(graph.edges, key=lambda e: (-e.count, e.source, e.target)) if graph else [],
+        "edges": edges if request.GET.get("all") else edges[:EDGES_LISTED],
+        "edges_total": len(edges),
+        "all_edges_url": "?" + (query + "&" if query else "") + "all=1",
         "credibility": credibility,
         "state_prefix": _state_prefix(),
         "credibilities": Credibility.choices,

@@ -152,3 +152,54 @@ def test_an_actors_network_is_the_network_of_the_actor_filter(world):
     expected = aggregates.transfer_network(filters={"actor": [actor.pk]})
     assert network.edges == expected.edges and network.routes == expected.routes and network.nodes == expected.nodes
     assert sum(edge.count for edge in network.edges if edge.kind == "supply") == 9
+
+
+def network_counts(network) -> tuple[dict, dict]:
+    return ({(e.source, e.target): e.count for e in network.edges if e.kind == "supply"},
+            {(s, v, r): n for s, v, r, n in network.routes})
+
+
+@pytest.mark.parametrize(("filters", "credibility"), [
+    ({"category": ["uav"]}, None),
+    ({"category": ["uav", "missile"], "status": ["delivered"]}, None),
+    ({}, 2),
+    ({"category": ["uav"]}, 3),
+    ({"reported_after": datetime.date(2020, 1, 1)}, None),
+    ({"reported_after": datetime.date(2020, 1, 1), "reported_before": datetime.date(2021, 12, 31)}, 3),
+    ({"reported_before": datetime.date(2020, 12, 31), "status": ["ordered", "in_transit"]}, 6),
+])
+def test_a_network_filtered_by_the_network_tallies_dimensions_reads_them_and_counts_the_same(
+    world, filters, credibility, django_assert_max_num_queries
+):
+    filters = {"supplier": [world["AAA"].pk, world["BBB"].pk], **filters} if credibility == 6 else filters
+    assert aggregates._network_tally_filter(filters, credibility) is not None
+    selection = aggregates._credible(aggregates._selection(filters), credibility)
+    expected = network_counts(aggregates._network_over(selection, limit=300))
+    with django_assert_max_num_queries(3):  # two GROUP BYs over the tallies, the States' names
+        network = aggregates.transfer_network(filters=filters, credibility=credibility)
+    assert network_counts(network) == expected
+    assert sum(expected[0].values()) > 0
+
+
+@pytest.mark.parametrize(("filters", "credibility"), [
+    ({"reported_after": datetime.date(2020, 3, 2)}, None),  # not a whole year
+    ({"reported_before": datetime.date(2020, 6, 30)}, 2),
+    ({"q": "shells"}, None),  # not a dimension of the tallies
+    ({"contested": True}, 3),
+])
+def test_other_filters_count_over_the_transfers(world, filters, credibility):
+    assert aggregates._network_tally_filter(filters, credibility) is None
+    network = aggregates.transfer_network(filters=filters, credibility=credibility)
+    selection = aggregates._credible(aggregates._selection(filters), credibility)
+    assert network_counts(network) == network_counts(aggregates._network_over(selection, limit=300))
+
+
+def test_the_map_totals_of_a_filtered_selection_read_the_network_tallies(world):
+    filters = {"category": ["uav"], "reported_after": datetime.date(2020, 1, 1)}
+    rows = [t for t in Transfer.objects.select_related("supplier", "recipient")
+            if t.category == "uav" and t.first_reported and t.first_reported.year >= 2020]
+    totals = aggregates.state_totals(filters=filters)
+    assert {code: c["supplier"] for code, c in totals.items() if c["supplier"]} == dict(
+        Counter(t.supplier.iso3 for t in rows))
+    assert {code: c["recipient"] for code, c in totals.items() if c["recipient"]} == dict(
+        Counter(t.recipient.iso3 for t in rows))

@@ -123,10 +123,11 @@ def test_the_facet_links_narrow_and_widen_the_selection(client, article):
 
 
 def test_the_transfer_list_reads_a_fixed_number_of_queries(client, article, django_assert_num_queries):
-    # The page's transfers (one query, references joined, flags as sub-queries), then the facets: one
-    # GROUP BY each for supplier and recipient plus their States' names (4), category, status, year,
-    # contested and sanctioned (5). And the FilterSet's look-up of the State codes given (1).
-    with django_assert_num_queries(11):
+    # The page's transfers (one query, references joined, flags from their records), the selection's
+    # ids (at most FACETED_AT_MOST + 1), then the facets over those ids: one GROUP BY each for supplier
+    # and recipient plus their States' names (4), category, status, year, contested and sanctioned (5).
+    # And the FilterSet's look-up of the State codes given (1).
+    with django_assert_num_queries(12):
         client.get(reverse("explorer:transfer-list"), {"supplier": "PRK"})
 
 

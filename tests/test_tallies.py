@@ -124,3 +124,26 @@ def test_rebuild_tallies_repairs_and_check_reports(transfer):
     assert "pair 1 rows" in out.getvalue()
     assert_current()
     call_command("rebuild_tallies", check=True, stdout=StringIO())
+
+
+def test_claims_move_their_transfers_best_credibility_in_the_network_tallies(transfer, states):
+    source = f.SourceFactory()
+    assert {key[5] for key in tallies.stored()["network"]} == {None}  # no asserting claim yet
+    claim = f.ClaimFactory(transfer=transfer, source=source, credibility=3)
+    assert_current()
+    assert {key[5] for key in tallies.stored()["network"]} == {3}
+    assert {key[6] for key in tallies.stored()["network_route"]} == {3}
+    claim.credibility = 2
+    claim.save()
+    assert_current()
+    denial = f.ClaimFactory(transfer=transfer, source=source, stance="denies", credibility=1)
+    assert {key[5] for key in tallies.stored()["network"]} == {2}  # a denial is no assertion
+    other = f.TransferFactory(supplier=states["DDD"], recipient=states["CCC"])
+    denial.transfer = other  # a claim moved to another transfer recounts both pairs
+    denial.stance = "asserts"
+    denial.save()
+    assert_current()
+    claim.delete()
+    assert_current()
+    assert {key[5] for key in tallies.stored()["network"] if key[:2] == (states["AAA"].pk, states["BBB"].pk)} == {
+        None}

@@ -116,6 +116,24 @@ def count_route_step(sender, instance, using, **kwargs):
         tallies.routes_changed(pairs=[pair], using=using)
 
 
+@receiver(pre_save, sender=Claim)
+def remember_claim_transfer(sender, instance, using, **kwargs):
+    """The transfer a claim was about before this save (a claim moved to another transfer recounts both)."""
+    instance._tally_transfer = None
+    if instance.pk is not None:
+        instance._tally_transfer = Claim.objects.using(using).filter(pk=instance.pk).values_list(
+            "transfer_id", flat=True).first()
+
+
+@receiver([post_save, post_delete], sender=Claim)
+def count_claim(sender, instance, using, **kwargs):
+    """A claim's stance and credibility set its transfer's best credibility, which the network
+    tallies count by."""
+    ids = {instance.transfer_id, getattr(instance, "_tally_transfer", None)} - {None}
+    pairs = Transfer.objects.using(using).filter(pk__in=ids).values_list("supplier_id", "recipient_id")
+    tallies.network_changed(pairs=list(pairs), using=using)
+
+
 @receiver(pre_save, sender=TransferVia)
 def route_leg_after_the_last(sender, instance, using, **kwargs):
     """A leg given without its ``seq`` (an admin row left blank, a fixture record) goes after the last."""

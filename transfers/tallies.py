@@ -6,6 +6,10 @@ Every write path passes through here:
   which moves one count in each of the pair, year/category and status tallies, and recounts the
   route tallies of the pairs involved (an indexed count over that pair's transfers);
 - a route step added or removed: ``routes_changed`` recounts its pair's route tallies;
+- the network tallies (pair and route counts by year, category, status and best credibility) are
+  recounted for the pairs a write touches (``network_changed``): after a transfer or a route step
+  changes, as above, and after a claim is saved or deleted (its credibility and stance move its
+  transfer's best credibility);
 - bulk writers (CSV imports, the synthetic generator, a recategorised materiel's transfers):
   ``rebuild``, inside their own transaction, after their rows are written.
 
@@ -22,10 +26,10 @@ from typing import NamedTuple
 
 from django.apps import apps as installed_apps
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce, ExtractYear
 
-from transfers.choices import TRANSIT_ROLES
+from transfers.choices import TRANSIT_ROLES, Stance
 
 
 class TransferKey(NamedTuple):
@@ -50,6 +54,74 @@ def _models(apps=installed_apps):
     get = apps.get_model
     return (get("transfers", "PairTally"), get("transfers", "YearCategoryTally"), get("transfers", "StatusTally"),
             get("transfers", "RouteTally"), get("transfers", "Transfer"), get("transfers", "TransferVia"))
+
+
+def _network_models(apps=installed_apps):
+    """The network tallies' models, or None in a migration state from before they existed (0017
+    counts the other tallies with the models of its time)."""
+    get = apps.get_model
+    try:
+        return get("transfers", "NetworkTally"), get("transfers", "NetworkRouteTally"), get("transfers", "Claim")
+    except LookupError:
+        return None
+
+
+def _best_credibility(claim, transfer: str):
+    """The best (lowest) credibility among the asserting claims of the transfer ``transfer`` names
+    (an OuterRef path), or NULL when none asserts it."""
+    return Subquery(
+        claim.objects.filter(transfer_id=OuterRef(transfer), stance=Stance.ASSERTS).order_by()
+        .values("transfer_id").annotate(best=Min("credibility")).values("best")[:1]
+    )
+
+
+def _network_rows(transfers, legs, claim) -> tuple[Counter, Counter]:
+    """Network tally rows counted over ``transfers`` and their route ``legs`` (querysets):
+    (supplier, recipient, year, category, status, credibility) -> transfers and
+    (supplier, via, recipient, year, category, status, credibility) -> legs."""
+    pairs = Counter({key[:-1]: key[-1] for key in transfers.order_by().annotate(
+        y=Coalesce(ExtractYear("first_reported"), 0), best=_best_credibility(claim, "pk"),
+    ).values_list("supplier_id", "recipient_id", "y", "category", "status", "best").annotate(n=Count("id"))})
+    routes = Counter({key[:-1]: key[-1] for key in legs.filter(
+        state__isnull=False, role__in=TRANSIT_ROLES).order_by().annotate(
+        y=Coalesce(ExtractYear("transfer__first_reported"), 0), best=_best_credibility(claim, "transfer_id"),
+    ).values_list("transfer__supplier_id", "state_id", "transfer__recipient_id", "y", "transfer__category",
+                  "transfer__status", "best").annotate(n=Count("id"))})
+    return pairs, routes
+
+
+def network_changed(*, pairs: Iterable[tuple[int | None, int | None]], using: str = "default") -> None:
+    """Recount the network tallies of these (supplier, recipient) pairs from their transfers.
+
+    The pair's PairTally row is locked first, so that two writers recounting the same pair take
+    turns (else both could delete the old rows and both insert new ones)."""
+    pair_model, _, _, _, transfer, via = _models()
+    network, network_route, claim = _network_models()
+    for supplier, recipient in {pair for pair in pairs if _between_states(*pair)}:
+        with transaction.atomic(using=using):
+            list(pair_model.objects.using(using).select_for_update().filter(
+                supplier_id=supplier, recipient_id=recipient).values_list("pk"))
+            keys = {"supplier_id": supplier, "recipient_id": recipient}
+            rows, routes = _network_rows(
+                transfer.objects.using(using).filter(**keys),
+                via.objects.using(using).filter(transfer__supplier_id=supplier, transfer__recipient_id=recipient),
+                claim,
+            )
+            network.objects.using(using).filter(**keys).delete()
+            network_route.objects.using(using).filter(**keys).delete()
+            _insert_network(network, network_route, rows, routes, using)
+
+
+def _insert_network(network, network_route, rows: Counter, routes: Counter, using: str) -> None:
+    network.objects.using(using).bulk_create([
+        network(supplier_id=s, recipient_id=r, year=y, category=c, status=st, credibility=b, transfers=n)
+        for (s, r, y, c, st, b), n in rows.items()
+    ], batch_size=5000)
+    network_route.objects.using(using).bulk_create([
+        network_route(supplier_id=s, via_id=v, recipient_id=r, year=y, category=c, status=st, credibility=b,
+                      transfers=n)
+        for (s, v, r, y, c, st, b), n in routes.items()
+    ], batch_size=5000)
 
 
 def _move(model, using: str, keys: dict, delta: int) -> None:
@@ -87,14 +159,17 @@ def transfer_changed(*, before: TransferKey | None, after: TransferKey | None, u
     if before is not None and after is not None and (before.supplier, before.recipient) == (
         after.supplier, after.recipient
     ):
+        network_changed(pairs=pairs, using=using)  # its year, category or status moved
         return  # its route steps still count for the same pair
-    routes_changed(pairs=pairs, using=using)
+    routes_changed(pairs=pairs, using=using)  # which recounts the network tallies of these pairs too
 
 
 def routes_changed(*, pairs: Iterable[tuple[int, int]], using: str = "default") -> None:
     """Recount the route tallies of these (supplier, recipient) pairs from their transfers' routes."""
     _, _, _, route, transfer, via = _models()
-    for supplier, recipient in {pair for pair in pairs if _between_states(*pair)}:
+    pairs = {pair for pair in pairs if _between_states(*pair)}
+    network_changed(pairs=pairs, using=using)
+    for supplier, recipient in pairs:
         counted = Counter(dict(
             via.objects.using(using).filter(transfer__supplier_id=supplier, transfer__recipient_id=recipient,
                                             state__isnull=False, role__in=TRANSIT_ROLES)
@@ -113,7 +188,7 @@ def counted(*, using: str = "default", apps=installed_apps) -> dict[str, Counter
     _, _, _, _, transfer, via = _models(apps)
     transfers = transfer.objects.using(using).order_by()
     between_states = transfers.filter(supplier__isnull=False, recipient__isnull=False)
-    return {
+    counts = {
         "pair": Counter({(s, r): n for s, r, n in between_states.values_list("supplier_id", "recipient_id")
                         .annotate(n=Count("id"))}),
         "year_category": Counter({(y, c): n for y, c, n in transfers.annotate(
@@ -124,12 +199,19 @@ def counted(*, using: str = "default", apps=installed_apps) -> dict[str, Counter
             transfer__recipient__isnull=False).order_by().values_list(
             "transfer__supplier_id", "state_id", "transfer__recipient_id").annotate(n=Count("id"))}),
     }
+    if _network_models(apps):
+        counts["network"], counts["network_route"] = _network_rows(
+            between_states, via.objects.using(using).filter(transfer__supplier__isnull=False,
+                                                            transfer__recipient__isnull=False),
+            _network_models(apps)[2],
+        )
+    return counts
 
 
 def stored(*, using: str = "default", apps=installed_apps) -> dict[str, Counter]:
     """The tallies as stored, in ``_counted``'s shape."""
     pair, year_category, status, route, _, _ = _models(apps)
-    return {
+    tallied = {
         "pair": Counter({(s, r): n for s, r, n in pair.objects.using(using).values_list(
             "supplier_id", "recipient_id", "transfers")}),
         "year_category": Counter({(y, c): n for y, c, n in year_category.objects.using(using).values_list(
@@ -138,6 +220,17 @@ def stored(*, using: str = "default", apps=installed_apps) -> dict[str, Counter]
         "route": Counter({(s, v, r): n for s, v, r, n in route.objects.using(using).values_list(
             "supplier_id", "via_id", "recipient_id", "transfers")}),
     }
+    if _network_models(apps):
+        network, network_route, _ = _network_models(apps)
+        tallied["network"] = Counter()
+        for *key, n in network.objects.using(using).values_list(
+                "supplier_id", "recipient_id", "year", "category", "status", "credibility", "transfers"):
+            tallied["network"][tuple(key)] += n
+        tallied["network_route"] = Counter()
+        for *key, n in network_route.objects.using(using).values_list(
+                "supplier_id", "via_id", "recipient_id", "year", "category", "status", "credibility", "transfers"):
+            tallied["network_route"][tuple(key)] += n
+    return tallied
 
 
 def rebuild(*, using: str = "default", apps=installed_apps) -> dict[str, int]:
@@ -150,6 +243,11 @@ def rebuild(*, using: str = "default", apps=installed_apps) -> dict[str, int]:
     with transaction.atomic(using=using):
         for model in (pair, year_category, status, route):
             model.objects.using(using).all().delete()
+        if _network_models(apps):
+            network, network_route, _ = _network_models(apps)
+            network.objects.using(using).all().delete()
+            network_route.objects.using(using).all().delete()
+            _insert_network(network, network_route, fresh["network"], fresh["network_route"], using)
         pair.objects.using(using).bulk_create(
             [pair(supplier_id=s, recipient_id=r, transfers=n) for (s, r), n in fresh["pair"].items()], batch_size=5000)
         year_category.objects.using(using).bulk_create(

@@ -4,7 +4,7 @@ from .records import TransferRecord
 from .reference import Actor, Materiel, Place, State
 from .sanctions import SanctionDesignation, SanctionsRegime
 from .sources import Source
-from .tallies import PairTally, RouteTally, StatusTally, YearCategoryTally
+from .tallies import NetworkRouteTally, NetworkTally, PairTally, RouteTally, StatusTally, YearCategoryTally
 from .transfers import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
 
 __all__ = [
@@ -12,6 +12,8 @@ __all__ = [
     "Claim",
     "Deletion",
     "Materiel",
+    "NetworkRouteTally",
+    "NetworkTally",
     "PairTally",
     "Place",
     "ProposalRejection",

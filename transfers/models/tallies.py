@@ -26,6 +26,8 @@ class PairTally(models.Model):
     class Meta:
         # The unique index's leading supplier column also serves a State's neighbourhood as supplier.
         constraints = [models.UniqueConstraint(fields=["supplier", "recipient"], name="pairtally_unique")]
+        # The overview's busiest pairs: the first rows of this index, not a sort of every pair.
+        indexes = [models.Index(fields=["-transfers"], name="pairtally_busiest_idx")]
 
     def __str__(self):
         return f"{self.supplier_id} → {self.recipient_id}: {self.transfers}"
@@ -68,6 +70,61 @@ class RouteTally(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["supplier", "recipient", "via"], name="routetally_unique")]
+        indexes = [models.Index(fields=["-transfers"], name="routetally_busiest_idx")]
 
     def __str__(self):
         return f"{self.supplier_id} → {self.via_id} → {self.recipient_id}: {self.transfers}"
+
+
+# The network's filters (year range, category, status, minimum credibility) select transfers by
+# columns the tallies above do not carry together. These two carry them all, so that a filtered
+# network is a GROUP BY over tally rows, not over the transfers and their claims. Unlike the tallies
+# above, they are recounted per pair of States (``transfers.tallies.network_changed``): a transfer's
+# credibility moves with its claims, so a single count to move is not known from the transfer alone.
+
+
+class NetworkTally(models.Model):
+    """The number of transfers from one State to another with one year, category, status and best
+    credibility: the network's edges, by the dimensions its filters take."""
+
+    supplier = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+", db_index=False)
+    recipient = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+", db_index=False)
+    year = models.PositiveSmallIntegerField(help_text="Year first reported; 0 for transfers not dated.")
+    category = models.CharField(max_length=32, choices=MaterielCategory.choices, blank=True)
+    status = models.CharField(max_length=16, choices=TransferStatus.choices)
+    credibility = models.PositiveSmallIntegerField(
+        null=True, help_text="The best (lowest) credibility of the transfer's asserting claims; empty: none asserts."
+    )
+    transfers = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            # Recounting a pair deletes its rows; a filtered network reads the rows of a category.
+            models.Index(fields=["supplier", "recipient"], name="networktally_pair_idx"),
+            models.Index(fields=["category", "year"], name="networktally_category_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.supplier_id} → {self.recipient_id} {self.year} {self.category} {self.status}: {self.transfers}"
+
+
+class NetworkRouteTally(models.Model):
+    """The number of route legs through one transit State of the transfers from one State to another
+    with one year, category, status and best credibility: ``RouteTally`` by the network's filters."""
+
+    supplier = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+", db_index=False)
+    via = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+", db_index=False)
+    recipient = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+", db_index=False)
+    year = models.PositiveSmallIntegerField(help_text="Year first reported; 0 for transfers not dated.")
+    category = models.CharField(max_length=32, choices=MaterielCategory.choices, blank=True)
+    status = models.CharField(max_length=16, choices=TransferStatus.choices)
+    credibility = models.PositiveSmallIntegerField(
+        null=True, help_text="The best (lowest) credibility of the transfer's asserting claims; empty: none asserts."
+    )
+    transfers = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["supplier", "recipient"], name="networkroutetally_pair_idx")]
+
+    def __str__(self):
+        return f"{self.supplier_id} → {self.via_id} → {self.recipient_id} {self.year} {self.category}: {self.transfers}"
