@@ -31,6 +31,7 @@ from transfers.models import (
     TransferVia,
 )
 from transfers.quotes import quote_span
+from transfers.readmodel import documents
 
 from . import exports, pictures
 
@@ -262,8 +263,8 @@ def transfer_detail(request, slug: str):
         "transfer": transfer,
         "asserting": [claim for claim in claims if claim.stance == Stance.ASSERTS],
         "denying": [claim for claim in claims if claim.stance != Stance.ASSERTS],
-        # The API's rule for deliveries per year (selectors.deliveries), over this page's timeline.
-        "deliveries": selectors.deliveries([
+        # The API's rule for deliveries per year (the read model's), over this page's timeline.
+        "deliveries": documents.deliveries([
             {"status": event.status, "quantity": event.quantity, "date": event.date.isoformat()} for event in events
         ]),
         "route": pictures.route_picture(transfer),
