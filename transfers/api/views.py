@@ -355,7 +355,7 @@ class ClaimViewSet(APIViewSet):
         return (
             Claim.objects.select_related("transfer", "source", "claimant")
             .only(
-                "id", "slug", "quote", "stance", "credibility", "note", "transfer__slug", "source__slug",
+                "id", "slug", "quote", "stance", "credibility", "note", "updated_at", "transfer__slug", "source__slug",
                 "source__title", "source__publisher", "source__published", "source__reliability", "claimant__slug",
                 "claimant__name",
             )
