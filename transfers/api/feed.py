@@ -15,7 +15,6 @@ import hashlib
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponseNotModified
 from django.utils.http import http_date, parse_http_date_safe
-from django_filters.fields import IsoDateTimeField
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
@@ -24,7 +23,7 @@ from rest_framework.response import Response
 
 from transfers.models import Deletion
 
-from .filters import DeletionFilter
+from .filters import DeletionFilter, UtcDateTimeField
 from .pagination import KeysetPagination
 from .renderers import CSVRenderer
 from .schema import TrackerAutoSchema
@@ -33,16 +32,12 @@ UPDATED_SINCE = "updated_since"
 
 
 def parse_since(raw: str, param: str) -> datetime.datetime:
-    """An ISO 8601 date-time (naive: UTC); 400 naming ``param`` otherwise."""
+    """An ISO 8601 date-time (naive: UTC) as a UTC instant; 400 naming ``param`` otherwise."""
+    field = UtcDateTimeField()
     try:
-        value = IsoDateTimeField().clean(raw)
+        return field.clean(raw)
     except DjangoValidationError:
-        value = None
-    if value is None:
-        raise ValidationError({param: [
-            "An ISO 8601 date-time, e.g. 2025-01-31T12:00:00Z (in a URL, write a + offset as %2B)."
-        ]})
-    return value
+        raise ValidationError({param: [field.error_messages["invalid"]]}) from None
 
 
 class UpdatedSinceFilter(BaseFilterBackend):

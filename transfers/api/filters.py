@@ -5,10 +5,12 @@ an unknown one answers 400 naming the parameter, never a silently empty list. Th
 primary keys, so filtering needs no join on the referenced table.
 """
 
+import datetime
 
 import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
@@ -124,6 +126,35 @@ class StrictBooleanField(forms.Field):
 
 class BooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time (naive: UTC), cleaned to the same instant in UTC.
+
+    ISO 8601 allows offsets up to 23:59, PostgreSQL's literals only up to 15:59; an instant whose UTC
+    value falls outside years 1-9999 is invalid rather than a 500."""
+
+    default_error_messages = {
+        "invalid": "An ISO 8601 date-time, e.g. 2025-01-31T12:00:00Z (in a URL, a + offset must be percent-encoded).",
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class SinceFilter(filters.IsoDateTimeFilter):
+    """Records at or after an instant (``lookup_expr="gte"``), read as UTC."""
+
+    field_class = UtcDateTimeField
+
+    def __init__(self, **kwargs):
+        super().__init__(lookup_expr="gte", **kwargs)
 
 
 class ReferenceListFilter(filters.Filter):
@@ -546,8 +577,8 @@ class SanctionsRegimeFilter(FilterSet):
 
 
 class DeletionFilter(FilterSet):
-    since = filters.IsoDateTimeFilter(
-        field_name="deleted_at", lookup_expr="gte", label="Deleted since",
+    since = SinceFilter(
+        field_name="deleted_at", label="Deleted since",
         help_text="Only records deleted at or after this ISO 8601 date-time.",
     )
     model = VocabularyListFilter(
