@@ -414,21 +414,28 @@ class Generator:
             self.log(f"reference data in {time.monotonic() - started:.1f}s")
             self.sanctions(states, actors, sources)
             self.transfers(states, materiel, actors, sources)
+            self._analyze()  # the counts below join a million rows: without statistics, the planner guesses
             tallies_started = time.monotonic()
             tallies.rebuild(using=self.using)  # the rows went in by COPY, past the signals that keep them
             self.log(f"tallies recounted in {time.monotonic() - tallies_started:.1f}s")
             records_started = time.monotonic()
             readmodel.rebuild(using=self.using)  # likewise past the signals that keep the read model
             self.log(f"read model rebuilt in {time.monotonic() - records_started:.1f}s")
-        if connections[self.using].vendor == "postgresql":
-            analyze_started = time.monotonic()
-            with connections[self.using].cursor() as cursor:
-                for model in (State, Actor, Materiel, Source, Transfer, Claim, TransferEvent, TransferVia,
-                              SanctionDesignation, TransferRecord):
-                    cursor.execute(f"ANALYZE {connections[self.using].ops.quote_name(model._meta.db_table)}")
-            self.log(f"ANALYZE in {time.monotonic() - analyze_started:.1f}s")
+        self._analyze()
         self.log(f"done in {time.monotonic() - started:.1f}s")
         return self.counts
+
+    def _analyze(self):
+        """Fresh planner statistics for the tables written (PostgreSQL; within a transaction, ANALYZE
+        samples its own uncommitted rows too)."""
+        if connections[self.using].vendor != "postgresql":
+            return
+        analyze_started = time.monotonic()
+        with connections[self.using].cursor() as cursor:
+            for model in (State, Actor, Materiel, Source, Transfer, Claim, TransferEvent, TransferVia,
+                          SanctionDesignation, TransferRecord):
+                cursor.execute(f"ANALYZE {connections[self.using].ops.quote_name(model._meta.db_table)}")
+        self.log(f"ANALYZE in {time.monotonic() - analyze_started:.1f}s")
 
 
 # The slugs of every generated record: "syn<seed>-" then the record's own part ("syn7-t-12").

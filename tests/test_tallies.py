@@ -9,7 +9,7 @@ from django.core.management import call_command
 from bench.synthetic import delete_synthetic
 from tests import factories as f
 from transfers import tallies
-from transfers.models import PairTally, StatusTally, Transfer, TransferVia
+from transfers.models import NetworkTally, PairTally, StatusTally, Transfer, TransferVia
 from transfers.services.imports import import_transfers_csv
 from transfers.services.transfers import transfer_create, transfer_update
 
@@ -103,6 +103,21 @@ def test_a_csv_import_is_counted(states):
     import_transfers_csv(file=StringIO(csv))
     assert_current()
     assert sum(tallies.stored()["pair"].values()) == 2
+
+
+def test_an_import_adds_to_the_counts_already_stored_and_a_later_write_merges_the_network_rows(transfer, states):
+    f.MaterielFactory(slug="artillery-shells")
+    csv = ("slug,supplier,recipient,materiel,status,first_reported,via\n"
+           "t-1,AAA,BBB,artillery-shells,ordered,2020-01-02,CCC\n"  # the stored transfer's pair and route
+           "t-2,CCC,DDD,artillery-shells,delivered,,\n")  # a pair not yet counted
+    import_transfers_csv(file=StringIO(csv))
+    assert_current()
+    assert tallies.stored()["pair"][(states["AAA"].pk, states["BBB"].pk)] == 2
+    assert tallies.stored()["route"][(states["AAA"].pk, states["CCC"].pk, states["BBB"].pk)] == 2
+    f.ClaimFactory(transfer=Transfer.objects.get(slug="t-1"), credibility=2)  # the pair is recounted
+    assert_current()
+    keys = list(NetworkTally.objects.filter(supplier=states["AAA"]).values_list("year", "credibility"))
+    assert len(keys) == len(set(keys)) == 2  # one row per key again
 
 
 def test_synthetic_data_is_counted_and_uncounted():

@@ -10,8 +10,10 @@ Every write path passes through here:
   recounted for the pairs a write touches (``network_changed``): after a transfer or a route step
   changes, as above, and after a claim is saved or deleted (its credibility and stance move its
   transfer's best credibility);
-- bulk writers (CSV imports, the synthetic generator, a recategorised materiel's transfers):
-  ``rebuild``, inside their own transaction, after their rows are written.
+- bulk writers that add transfers (CSV imports): ``transfers_added``, which counts the new
+  transfers alone and adds them in;
+- other bulk writers (the synthetic generator, a recategorised materiel's transfers): ``rebuild``,
+  inside their own transaction, after their rows are written.
 
 Counts move with ``UPDATE ... SET transfers = transfers + 1`` in the writer's transaction, so that
 concurrent writers add up rather than overwrite; a tally row is created the first time its key
@@ -183,10 +185,14 @@ def routes_changed(*, pairs: Iterable[tuple[int, int]], using: str = "default") 
             )
 
 
-def counted(*, using: str = "default", apps=installed_apps) -> dict[str, Counter]:
-    """Every tally as counting the transfers gives it: (model name -> Counter of key tuples)."""
+def counted(*, using: str = "default", apps=installed_apps, ids: list[int] | None = None) -> dict[str, Counter]:
+    """Every tally as counting the transfers (of ``ids``, else all) gives it: (model name -> Counter
+    of key tuples)."""
     _, _, _, _, transfer, via = _models(apps)
     transfers = transfer.objects.using(using).order_by()
+    via = via.objects.using(using)
+    if ids is not None:
+        transfers, via = transfers.filter(pk__in=ids), via.filter(transfer_id__in=ids)
     between_states = transfers.filter(supplier__isnull=False, recipient__isnull=False)
     counts = {
         "pair": Counter({(s, r): n for s, r, n in between_states.values_list("supplier_id", "recipient_id")
@@ -194,18 +200,60 @@ def counted(*, using: str = "default", apps=installed_apps) -> dict[str, Counter
         "year_category": Counter({(y, c): n for y, c, n in transfers.annotate(
             y=Coalesce(ExtractYear("first_reported"), 0)).values_list("y", "category").annotate(n=Count("id"))}),
         "status": Counter({(s,): n for s, n in transfers.values_list("status").annotate(n=Count("id"))}),
-        "route": Counter({(s, v, r): n for s, v, r, n in via.objects.using(using).filter(
+        "route": Counter({(s, v, r): n for s, v, r, n in via.filter(
             state__isnull=False, role__in=TRANSIT_ROLES, transfer__supplier__isnull=False,
             transfer__recipient__isnull=False).order_by().values_list(
             "transfer__supplier_id", "state_id", "transfer__recipient_id").annotate(n=Count("id"))}),
     }
     if _network_models(apps):
         counts["network"], counts["network_route"] = _network_rows(
-            between_states, via.objects.using(using).filter(transfer__supplier__isnull=False,
-                                                            transfer__recipient__isnull=False),
+            between_states, via.filter(transfer__supplier__isnull=False, transfer__recipient__isnull=False),
             _network_models(apps)[2],
         )
     return counts
+
+
+# Each unique tally's key fields, in ``counted``'s key order.
+_KEYS = {"pair": ("supplier_id", "recipient_id"), "year_category": ("year", "category"), "status": ("status",),
+         "route": ("supplier_id", "via_id", "recipient_id")}
+IDS_PER_COUNT = 5000  # ids per counting query (SQLite's limit on parameters is 32,766)
+
+
+def transfers_added(*, ids: list[int], using: str = "default") -> None:
+    """Count the transfers ``ids``, just written in bulk with their route legs (and no claims yet),
+    into every tally: the work of ``transfer_changed`` for each, without recounting the others.
+
+    The tally rows these keys name are locked while their counts move, as ``_move`` would lock them
+    one by one; network rows are added beside the pair's others (their readers sum them, and the
+    pair's next recount merges them)."""
+    pair, year_category, status, route, _, _ = _models()
+    network, network_route, _ = _network_models()
+    fresh: dict[str, Counter] = {}
+    for start in range(0, len(ids), IDS_PER_COUNT):
+        for name, counts in counted(using=using, ids=ids[start:start + IDS_PER_COUNT]).items():
+            fresh.setdefault(name, Counter()).update(counts)
+    with transaction.atomic(using=using):
+        for name, model in (("pair", pair), ("year_category", year_category), ("status", status), ("route", route)):
+            _add(model, _KEYS[name], fresh.get(name, Counter()), using)
+        _insert_network(network, network_route, fresh.get("network", Counter()), fresh.get("network_route", Counter()),
+                        using)
+
+
+def _add(model, fields: tuple[str, ...], counts: Counter, using: str) -> None:
+    """Add ``counts`` (key tuple -> transfers) to the rows of ``model`` with those keys, creating the missing ones."""
+    if not counts:
+        return
+    rows = model.objects.using(using).select_for_update().filter(**{f"{fields[0]}__in": {key[0] for key in counts}})
+    found = {}
+    for row in rows:  # the rows of the keys' first field: a superset of the keys' rows
+        key = tuple(getattr(row, field) for field in fields)
+        if key in counts:
+            row.transfers += counts[key]
+            found[key] = row
+    model.objects.using(using).bulk_update(list(found.values()), ["transfers"], batch_size=1000)
+    model.objects.using(using).bulk_create([
+        model(**dict(zip(fields, key, strict=True)), transfers=n) for key, n in counts.items() if key not in found
+    ], batch_size=5000)
 
 
 def stored(*, using: str = "default", apps=installed_apps) -> dict[str, Counter]:

@@ -551,7 +551,7 @@ def import_transfers(
             raise ImportRejected(errors, validator.error_count + len(stored_problems))  # rolls the transaction back
         if not transfers:
             raise ImportRejected([RowError(1, "file", "has no rows to import.")])
-        tallies.rebuild(using=using)  # the rows went in by COPY, past the signals that keep the tallies
+        tallies.transfers_added(ids=write.ids, using=using)  # they went in by COPY, past the signals
         readmodel.refresh(ids=write.ids, using=using)  # and the read model
     return ImportResult(transfers=transfers, routes=routes, seconds=time.monotonic() - started)
 
