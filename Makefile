@@ -55,9 +55,11 @@ run: load
 	@echo ""
 	@$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# ARGS passes options to pytest, e.g. `make test ARGS="-k claims -x"`.
+# ARGS passes options to pytest, e.g. `make test ARGS="-k claims -x"`. The suite runs in one
+# process per core (pytest-xdist), each with its own test database; TEST_WORKERS=0 runs it in this one.
+TEST_WORKERS ?= auto
 test: venv-dev
-	ENV_FILE= $(TEST_BIN)/python -m pytest $(ARGS)
+	ENV_FILE= $(TEST_BIN)/python -m pytest -n $(TEST_WORKERS) $(ARGS)
 
 lint: venv-dev
 	$(TEST_BIN)/ruff check .

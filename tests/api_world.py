@@ -19,7 +19,7 @@ import datetime
 from dataclasses import dataclass
 
 from tests import factories
-from transfers import models
+from transfers import models, readmodel
 from transfers.choices import ActorKind, MaterielCategory, Stance, TransferStatus
 
 WAPO_TEXT = (
@@ -43,6 +43,7 @@ class World:
     places: dict
 
 
+@readmodel.batched()  # each transfer built once, as a service would
 def build_world() -> World:
     states = {
         iso3: factories.StateFactory(iso3=iso3, name=name, subregion=subregion)

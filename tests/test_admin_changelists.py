@@ -8,7 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from tests import factories as f
-from transfers import models
+from transfers import models, readmodel
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +136,7 @@ def test_other_filters_narrow_their_lists(editor_client, admin_world):
     assert sources == [old]
 
 
+@readmodel.batched()
 def world_of(size: int) -> None:
     """``size`` transfers, each with two claims (one denial), a timeline step, a transit State and
     region, a destination under an actor's control, and a sanctioned supplier."""

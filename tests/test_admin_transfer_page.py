@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories as f
-from transfers import models
+from transfers import models, readmodel
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +117,7 @@ def test_a_change_must_give_its_reason(editor_client, admin_world, changeform_da
     assert transfer.status == "in_transit"
 
 
+@readmodel.batched()
 def transfer_with(claims: int) -> models.Transfer:
     transfer = f.TransferFactory(
         supplier_actor=f.ActorFactory(), recipient_actor=f.ActorFactory(), destination=f.PlaceFactory()

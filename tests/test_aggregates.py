@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from tests import factories as f
-from transfers import aggregates
+from transfers import aggregates, readmodel
 from transfers.models import SanctionDesignation, Transfer
 from transfers.selectors import transfer_list
 
@@ -19,26 +19,27 @@ pytestmark = pytest.mark.django_db
 def world():
     """60 transfers among five States, in three categories, over four years (some undated), a tenth
     of them denied, routes through two transit States, one State under sanctions. Test data, not facts."""
-    rng = random.Random(7)
-    states = [f.StateFactory(iso3=code, name=f"Test State {code}") for code in ("AAA", "BBB", "CCC", "DDD", "EEE")]
-    materiel = [f.MaterielFactory(category=category) for category in ("ammunition", "uav", "missile")]
-    source = f.SourceFactory()
-    regime = f.SanctionsRegimeFactory()
-    SanctionDesignation.objects.create(slug="test-designation", regime=regime, state=states[0], source=source,
-                                       quote="the shipment of rockets left the port in March")
-    for n in range(60):
-        supplier, recipient = rng.sample(states, 2)
-        year = rng.choice([2019, 2020, 2021, 2022, None])
-        transfer = f.TransferFactory(
-            supplier=supplier, recipient=recipient, materiel=rng.choice(materiel),
-            status=rng.choice(["delivered", "ordered", "in_transit"]),
-            first_reported=datetime.date(year, 3, 1) if year else None,
-        )
-        f.ClaimFactory(transfer=transfer, source=source, credibility=rng.choice([2, 3, 6]))
-        if n % 10 == 0:
-            f.ClaimFactory(transfer=transfer, source=source, stance="denies", credibility=6)
-        if n % 7 == 0:
-            transfer.route.create(state=rng.choice([s for s in states if s not in (supplier, recipient)]))
+    with readmodel.batched():
+        rng = random.Random(7)
+        states = [f.StateFactory(iso3=code, name=f"Test State {code}") for code in ("AAA", "BBB", "CCC", "DDD", "EEE")]
+        materiel = [f.MaterielFactory(category=category) for category in ("ammunition", "uav", "missile")]
+        source = f.SourceFactory()
+        regime = f.SanctionsRegimeFactory()
+        SanctionDesignation.objects.create(slug="test-designation", regime=regime, state=states[0], source=source,
+                                           quote="the shipment of rockets left the port in March")
+        for n in range(60):
+            supplier, recipient = rng.sample(states, 2)
+            year = rng.choice([2019, 2020, 2021, 2022, None])
+            transfer = f.TransferFactory(
+                supplier=supplier, recipient=recipient, materiel=rng.choice(materiel),
+                status=rng.choice(["delivered", "ordered", "in_transit"]),
+                first_reported=datetime.date(year, 3, 1) if year else None,
+            )
+            f.ClaimFactory(transfer=transfer, source=source, credibility=rng.choice([2, 3, 6]))
+            if n % 10 == 0:
+                f.ClaimFactory(transfer=transfer, source=source, stance="denies", credibility=6)
+            if n % 7 == 0:
+                transfer.route.create(state=rng.choice([s for s in states if s not in (supplier, recipient)]))
     return {state.iso3: state for state in states}
 
 

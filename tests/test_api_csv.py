@@ -7,6 +7,7 @@ import pytest
 
 from tests import factories
 from tests.api_world import build_world
+from transfers import readmodel
 
 LISTS = [
     "/api/v1/states/", "/api/v1/actors/", "/api/v1/materiel/", "/api/v1/sources/", "/api/v1/transfers/",
@@ -85,8 +86,9 @@ def test_the_csv_costs_one_query_whatever_its_chunks(client, world, monkeypatch,
     from django.test.utils import CaptureQueriesContext
 
     monkeypatch.setattr("transfers.api.views.CSV_CHUNK_SIZE", chunk_size)
-    for _ in range(120):
-        factories.TransferFactory(supplier=world.states["IRN"], recipient=world.states["RUS"])
+    with readmodel.batched():
+        for _ in range(120):
+            factories.TransferFactory(supplier=world.states["IRN"], recipient=world.states["RUS"])
     with CaptureQueriesContext(connection) as captured:
         rows = read_csv(client.get("/api/v1/transfers/", {"format": "csv"}))
     assert len(rows) == 124

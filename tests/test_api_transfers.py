@@ -6,6 +6,7 @@ import pytest
 
 from tests import factories
 from tests.api_world import build_world, slugs
+from transfers import readmodel
 from transfers.models import TransferVia
 
 URL = "/api/v1/transfers/"
@@ -180,6 +181,7 @@ def test_page_size_500_is_allowed(client, world):
     assert len(client.get(URL, {"page_size": 500}).json()["results"]) == 4
 
 
+@readmodel.batched()
 def _transfers_with_everything(count, world):
     for n in range(count):
         transfer = factories.TransferFactory(

@@ -103,6 +103,35 @@ def test_api_writes_keep_the_records_current(as_editor, world):
     assert_current()
 
 
+def test_a_service_write_builds_each_transfer_it_touches_once(as_editor, world, monkeypatch):
+    built = []
+    real_build = readmodel.build
+
+    def counting_build(ids, **kwargs):
+        built.append(sorted(ids))
+        return real_build(ids, **kwargs)
+
+    monkeypatch.setattr(readmodel, "build", counting_build)
+    body = {"supplier": "PRK", "recipient": "RUS", "materiel": "artillery-shells", "status": "ordered",
+            "via": ["SYR", "LBY"], "first_reported": "2022-11-02",
+            "claims": [{"slug": f"claim-{n}", "source": "wapo", "quote": QUOTE, "credibility": 2} for n in range(3)],
+            "events": [{"status": "ordered", "date": f"2022-11-0{n + 1}", "date_precision": "day",
+                        "claim": f"claim-{n}"} for n in range(3)]}
+    created = as_editor.post(URL, body, format="json")
+    assert created.status_code == 201, created.content
+    assert built == [[created.json()["id"]]]  # not once per claim, step and leg
+    assert_current()
+
+
+def test_a_failed_service_write_leaves_no_refresh_pending(as_editor, world):
+    body = {"supplier": "PRK", "recipient": "RUS", "materiel": "artillery-shells", "status": "ordered",
+            "claims": [{"slug": "bad", "source": "wapo", "quote": "Not in the source: a test text."}]}
+    assert as_editor.post(URL, body, format="json").status_code == 400
+    claim = Claim.objects.filter(transfer__slug="drones").first()
+    record_delete(record=claim)  # outside any service block: refreshed at once
+    assert_current()
+
+
 def test_a_deleted_claim_leaves_its_transfer_current(world):
     claim = Claim.objects.filter(transfer__slug="drones").first()
     record_delete(record=claim)

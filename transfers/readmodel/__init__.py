@@ -4,16 +4,20 @@ building it from the curated tables gives.
 Every write path passes through here:
 - a transfer, or a part of one (claim, timeline step, route leg, party, breach), saved or deleted
   one at a time (services, the admin, the API, ``loaddata``): the receivers in
-  ``transfers.readmodel.receivers`` call ``refresh`` with its transfer's id, in the writer's
+  ``transfers.readmodel.receivers`` call ``changed`` with its transfer's id, in the writer's
   transaction;
 - a reference a document shows (a State's, actor's, materiel's, place's, source's or regime's code
-  or name, a designation) renamed or changed: ``refresh`` of the transfers that show it;
-- bulk writers (CSV imports, the synthetic generator): ``refresh`` of their new ids, or ``rebuild``.
+  or name, a designation) renamed or changed: ``changed`` with the transfers that show it;
+- bulk writers (CSV imports, the synthetic generator): ``refresh`` of their new ids, or ``rebuild``;
+- the services (transfers.services) write within ``batched``: the receivers' refreshes wait for the
+  end of the service's transaction, so that each transfer it touched is built once.
 
 ``tests/test_read_model.py`` proves, after every kind of write, that the records equal a rebuild.
 """
 
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 
 from django.db import connections, transaction
@@ -25,7 +29,10 @@ from .documents import TRANSFER_FIELDS, build
 
 BATCH_SIZE = 2000
 
-__all__ = ["BATCH_SIZE", "TRANSFER_FIELDS", "build", "rebuild", "refresh", "stale", "stored"]
+__all__ = ["BATCH_SIZE", "TRANSFER_FIELDS", "batched", "build", "changed", "rebuild", "refresh", "stale", "stored"]
+
+# Per thread and database: the ids of the transfers changed within the outermost ``batched`` block.
+_pending = threading.local()
 
 
 def _batches(ids: Iterable[int], size: int) -> Iterator[list[int]]:
@@ -62,6 +69,35 @@ def refresh(*, ids: Iterable[int], using: str = "default") -> int:
                 search.index_sqlite({pk: b.search_text for pk, b in built.items()}, using=using)
         written += len(built)
     return written
+
+
+def changed(*, ids: Iterable[int], using: str = "default") -> None:
+    """What the receivers call when these transfers' documents may have changed: refresh them now, or
+    at the end of the enclosing ``batched`` block."""
+    pending = getattr(_pending, using, None)
+    if pending is None:
+        refresh(ids=ids, using=using)
+    else:
+        pending.update(ids)
+
+
+@contextmanager
+def batched(using: str = "default"):
+    """An atomic block (usable as a decorator) whose writes refresh the read model once, at its end
+    and within its transaction, rather than once per row saved: a transfer created with its claims,
+    timeline and route is built once, not once per part. Nested blocks leave it to the outermost.
+    When an exception leaves the block, its transaction rolls back and nothing is refreshed."""
+    with transaction.atomic(using=using):
+        if getattr(_pending, using, None) is not None:
+            yield
+            return
+        setattr(_pending, using, set())
+        try:
+            yield
+            ids = getattr(_pending, using)
+        finally:
+            setattr(_pending, using, None)
+        refresh(ids=ids, using=using)
 
 
 def rebuild(*, using: str = "default", log=None) -> int:

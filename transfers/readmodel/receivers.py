@@ -25,7 +25,7 @@ from transfers.models import (
     TransferVia,
 )
 
-from . import refresh
+from . import changed
 
 PARTS = (Claim, TransferEvent, TransferVia, TransferParty, TransferBreach)
 
@@ -43,7 +43,7 @@ SHOWN = {
 
 @receiver(post_save, sender=Transfer, dispatch_uid="readmodel_transfer_saved")
 def transfer_saved(sender, instance, using, **kwargs):
-    refresh(ids=[instance.pk], using=using)
+    changed(ids=[instance.pk], using=using)
 
 
 def _with_transfer(origin) -> bool:
@@ -56,7 +56,7 @@ def _with_transfer(origin) -> bool:
 def _part_changed(sender, instance, using, **kwargs):
     if _with_transfer(kwargs.get("origin")):
         return
-    refresh(ids=[instance.transfer_id], using=using)
+    changed(ids=[instance.transfer_id], using=using)
 
 
 for _part in PARTS:
@@ -104,7 +104,7 @@ def _reference_saved(sender, instance, using, created, **kwargs):
     before = getattr(instance, "_readmodel_shown", None)
     if created or before is None or before == _shown(instance):
         return  # nothing shows a new reference yet
-    refresh(ids=_transfers_showing(instance, using), using=using)
+    changed(ids=_transfers_showing(instance, using), using=using)
 
 
 for _reference in SHOWN:
@@ -141,4 +141,4 @@ def designation_changed(sender, instance, using, **kwargs):
     before = getattr(instance, "_readmodel_designated", None)
     if before:
         ids |= _designated(*before, using)
-    refresh(ids=ids, using=using)
+    changed(ids=ids, using=using)

@@ -595,7 +595,7 @@ def import_claims(*, rows: Iterable[tuple[int, dict[str, str]]], user=None, reas
     errors: list[RowError] = []
     touched: set[int] = set()
     count = 0
-    with transaction.atomic(using=using):
+    with readmodel.batched(using):
         for line, raw in rows:
             get = lambda name: (raw.get(name) or "").strip()  # noqa: E731, B023 - read within this iteration
             claimant = Actor.objects.using(using).filter(slug=get("claimant")).first() if get("claimant") else None

@@ -6,8 +6,8 @@ remembered, so that the next run on the same source does not propose it again.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
+from transfers import readmodel
 from transfers.intake.cues import furthest_status
 from transfers.intake.proposals import Proposal, existing_transfer, free_slug, new_transfer_slug
 from transfers.models import Actor, Claim, Materiel, Place, ProposalRejection, Source, State, TransferEvent
@@ -26,7 +26,7 @@ def _get(model, field: str, **lookup):
         raise ValidationError({field: f"No {model._meta.verbose_name} {value!r}."}) from None
 
 
-@transaction.atomic
+@readmodel.batched()
 def proposal_accept(*, source: Source, proposal: Proposal, credibility: int, note: str) -> Claim:
     """Write ``proposal`` (as the analyst edited it) as a claim on its transfer, creating the
     transfer when none of these parties and materiel (or a broader one) exists."""
@@ -71,7 +71,7 @@ def proposal_accept(*, source: Source, proposal: Proposal, credibility: int, not
     return created.claims.get()
 
 
-@transaction.atomic
+@readmodel.batched()
 def proposal_reject(*, source: Source, proposal: Proposal, user, reason: str = "") -> ProposalRejection:
     """Remember that ``proposal`` was turned down (once per source and proposal)."""
     rejection, _created = ProposalRejection.objects.get_or_create(

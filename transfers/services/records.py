@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 
+from transfers import readmodel
 from transfers.models import Source
 from transfers.models.base import StaleRecord
 
@@ -108,7 +109,7 @@ def _transfer_of(record):
     return None
 
 
-@transaction.atomic
+@readmodel.batched()
 def record_save(
     *,
     record: models.Model,
@@ -148,7 +149,7 @@ def record_save(
     return record
 
 
-@transaction.atomic
+@readmodel.batched()
 def record_update(
     *,
     model: type[models.Model],
@@ -168,7 +169,7 @@ def record_update(
     return record_save(record=record, fields=list(data), user=user, reason=reason)
 
 
-@transaction.atomic
+@readmodel.batched()
 def record_delete(
     *, record: models.Model, expected_version: int | None = None, reason: str = "", touch_transfer: bool = True
 ) -> None:

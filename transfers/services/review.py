@@ -10,11 +10,10 @@ or created in bulk without a user -- has no known creator.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from transfers import rules
+from transfers import readmodel, rules
 from transfers.models import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
 
 REVIEW_REASON = "Marked reviewed"
@@ -78,7 +77,7 @@ def _mark(transfer: Transfer, user) -> None:
     transfer.save(update_fields=["reviewed_by", "reviewed_at", "updated_at"])
 
 
-@transaction.atomic
+@readmodel.batched()
 def transfer_mark_reviewed(*, transfer: Transfer, user) -> Transfer:
     """Mark one transfer reviewed by ``user``; raises :class:`ReviewRefused` if ``user`` created it.
 
@@ -92,7 +91,7 @@ def transfer_mark_reviewed(*, transfer: Transfer, user) -> Transfer:
     return transfer
 
 
-@transaction.atomic
+@readmodel.batched()
 def transfers_mark_reviewed(*, transfers: Iterable[Transfer], user) -> ReviewOutcome:
     """Mark many transfers reviewed; those ``user`` created are refused and left unchanged."""
     transfers = list(transfers)

@@ -11,9 +11,8 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from transfers import rules
+from transfers import readmodel, rules
 from transfers.choices import TRANSIT_ROLES, LegRole
 from transfers.models import (
     Actor,
@@ -195,7 +194,7 @@ def _route_problems(transfer: Transfer, legs: Sequence[Mapping[str, Any]]) -> li
     ]
 
 
-@transaction.atomic
+@readmodel.batched()
 def transfer_create(
     *,
     materiel: Materiel,
@@ -259,7 +258,7 @@ def transfer_create(
     return transfer
 
 
-@transaction.atomic
+@readmodel.batched()
 def transfer_update(
     *, transfer: Transfer, data: Mapping[str, Any], expected_version: int | None = None, reason: str = ""
 ) -> Transfer:
@@ -308,7 +307,7 @@ def transfer_update(
     return transfer
 
 
-@transaction.atomic
+@readmodel.batched()
 def transfer_add(
     *,
     transfer: Transfer,

@@ -24,6 +24,7 @@ from django.core.serializers.base import DeserializationError, deserialize_fk_va
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from transfers import readmodel
 from transfers.models import Claim
 
 # Bookkeeping a fixture need not carry: left out, it never blanks anything.
@@ -106,8 +107,9 @@ class Command(loaddata.Command):
     def loaddata(self, fixture_labels):
         self.seen_keys: dict[tuple, str] = {}
         self.written: list[tuple] = []  # (instance, "+" or "~", file) for the history written at the end
-        super().loaddata(fixture_labels)
-        self.validate_and_record()
+        with readmodel.batched(self.using):  # each transfer's record built once, when all is loaded
+            super().loaddata(fixture_labels)
+            self.validate_and_record()
 
     def save_obj(self, obj):
         for field, value in obj.deferred_fields.items():
