@@ -7,7 +7,6 @@ flat however many rows match. Nested values are flattened: lists of codes joined
 import csv
 import datetime
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
@@ -73,27 +72,6 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> str:
     """Rows of values as CSV lines, in one string (no header)."""
     writer = csv.writer(_Line())
     return "".join([writer.writerow([csv_cell(value) for value in row]) for row in rows])
-
-
-def csv_text_overlapped(
-    columns: Sequence[str], chunks: Iterable[Callable[[], Sequence[Sequence[Any]]]]
-) -> Iterator[str]:
-    """The header, then each chunk's rows as CSV text, built and formatted on a second thread.
-
-    ``chunks`` yields, per chunk, a function returning its rows, which must not use the database.
-    While this thread waits on the database for chunk k+1 (psycopg2 lets go of the GIL), the other
-    builds chunk k: a large export takes about the longer of the two, not their sum.
-    """
-    yield csv_text([columns])
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv") as pool:
-        pending = None
-        for chunk in chunks:
-            formatted = pool.submit(lambda rows=chunk: csv_text(rows()))
-            if pending is not None:
-                yield pending.result()
-            pending = formatted
-        if pending is not None:
-            yield pending.result()
 
 
 def joined(lines: Iterable[str], size: int = 1000) -> Iterator[str]:

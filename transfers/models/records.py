@@ -28,6 +28,10 @@ class TransferRecord(models.Model):
     # 'english'; its GIN index is created by migration 0019). SQLite indexes them in the FTS5 table
     # transfer_search instead, and leaves this empty.
     search = SearchVectorField(null=True, editable=False)
+    csv_line = models.TextField(
+        editable=False, default="",
+        help_text="The transfer as one line of the CSV export (transfers.readmodel.flat), formulas neutralised.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -26,6 +26,7 @@ from transfers.models import Transfer, TransferRecord
 
 from . import search
 from .documents import TRANSFER_FIELDS, build
+from .flat import csv_line
 
 BATCH_SIZE = 2000
 
@@ -53,7 +54,7 @@ def refresh(*, ids: Iterable[int], using: str = "default") -> int:
             continue
         records = [
             TransferRecord(transfer_id=pk, document=b.document, contested=b.contested, sanctioned=b.sanctioned,
-                           search_text=b.search_text)
+                           search_text=b.search_text, csv_line=csv_line(b.document))
             for pk, b in built.items()
         ]
         with transaction.atomic(using=using):
@@ -61,7 +62,7 @@ def refresh(*, ids: Iterable[int], using: str = "default") -> int:
             # (a State renamed while one of its transfers is saved).
             TransferRecord.objects.using(using).bulk_create(
                 records, update_conflicts=True, unique_fields=["transfer"],
-                update_fields=["document", "contested", "sanctioned", "search_text", "updated_at"],
+                update_fields=["document", "contested", "sanctioned", "search_text", "csv_line", "updated_at"],
             )
             if postgres:
                 search.index_postgresql(list(built), using=using)

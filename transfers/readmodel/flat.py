@@ -1,9 +1,8 @@
 """Transfers' documents as CSV rows: one flat shape for the export, from the same documents the
-API shows (nested values become text; renderers.csv_cell joins lists with ";")."""
+API shows (nested values become text; renderers.csv_cell joins lists with ";"). Each record keeps
+its line (``TransferRecord.csv_line``), written with its document."""
 
-from collections.abc import Callable, Iterable, Iterator
-from functools import partial
-from itertools import islice
+from transfers.api.renderers import csv_text
 
 from .documents import TRANSFER_FIELDS
 
@@ -35,14 +34,7 @@ def csv_row(document: dict) -> list:
             [f"{e['status']} {e['date_display']}" for e in document["events"]]]
 
 
-def csv_chunks(documents: Iterable[dict], chunk_size: int) -> Iterator[Callable[[], list[list]]]:
-    """Documents, in their order, ``chunk_size`` at a time: for each chunk, a function returning its
-    CSV rows. The functions use no database, so another thread may run them while this one fetches
-    the next chunk (renderers.csv_text_overlapped); memory stays flat however many rows stream."""
-    iterator = iter(documents)
-    while chunk := list(islice(iterator, chunk_size)):
-        yield partial(_rows, chunk)
-
-
-def _rows(chunk: list[dict]) -> list[list]:
-    return [csv_row(document) for document in chunk]
+def csv_line(document: dict) -> str:
+    """A document as its line of the CSV export (formulas neutralised), kept in its record so that
+    an export streams stored text rather than decoding and flattening a million documents."""
+    return csv_text([csv_row(document)])
