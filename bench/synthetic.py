@@ -54,6 +54,7 @@ from transfers.models import (
     TransferParty,
     TransferRecord,
     TransferVia,
+    TransferWords,
 )
 
 SUPPLIER_SKEW = 1.2  # Zipf exponent: the top supplier ships about a quarter of all transfers
@@ -433,7 +434,7 @@ class Generator:
         analyze_started = time.monotonic()
         with connections[self.using].cursor() as cursor:
             for model in (State, Actor, Materiel, Source, Transfer, Claim, TransferEvent, TransferVia,
-                          SanctionDesignation, TransferRecord):
+                          SanctionDesignation, TransferRecord, TransferWords):
                 cursor.execute(f"ANALYZE {connections[self.using].ops.quote_name(model._meta.db_table)}")
         self.log(f"ANALYZE in {time.monotonic() - analyze_started:.1f}s")
 
@@ -468,8 +469,8 @@ def delete_synthetic(*, using: str = "default", log: Callable[[str], None] = pri
     connection = connections[using]
     q = connection.ops.quote_name
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        for model in (TransferRecord, TransferEvent, TransferVia, TransferParty, TransferBreach, Claim, Transfer,
-                      SanctionDesignation, SanctionsRegime, Actor, Source, Materiel, State):
+        for model in (TransferWords, TransferRecord, TransferEvent, TransferVia, TransferParty, TransferBreach, Claim,
+                      Transfer, SanctionDesignation, SanctionsRegime, Actor, Source, Materiel, State):
             ids, params = generated(model, using=using).values("pk").query.sql_with_params()
             table, pk = q(model._meta.db_table), q(model._meta.pk.column)
             sql = f"DELETE FROM {table} WHERE {pk} IN ({ids})"  # noqa: S608 - compiled by the ORM

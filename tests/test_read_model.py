@@ -27,6 +27,7 @@ from transfers.models import (
     State,
     Transfer,
     TransferRecord,
+    TransferWords,
 )
 from transfers.readmodel import search
 from transfers.services.imports import import_transfers_csv
@@ -41,7 +42,7 @@ QUOTE = "Iran has sent Shahed-136 drones to Russia."
 def search_words_current(built: dict) -> bool:
     if connection.vendor == "postgresql":
         def texts(pk, words):  # the stored tsvector and a fresh one, as text
-            return TransferRecord.objects.filter(pk=pk).values_list(
+            return TransferWords.objects.filter(pk=pk).values_list(
                 Cast("search", TextField()), Cast(search.search_vector(words), TextField())).get()
 
         return all(len(set(texts(pk, b.search_text))) == 1 for pk, b in built.items())

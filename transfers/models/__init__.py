@@ -1,6 +1,6 @@
 from .deletions import Deletion
 from .intake import ProposalRejection
-from .records import TransferRecord
+from .records import TransferRecord, TransferWords
 from .reference import Actor, Materiel, Place, State
 from .sanctions import SanctionDesignation, SanctionsRegime
 from .sources import Source
@@ -28,6 +28,7 @@ __all__ = [
     "TransferEvent",
     "TransferParty",
     "TransferRecord",
+    "TransferWords",
     "TransferVia",
     "YearCategoryTally",
 ]

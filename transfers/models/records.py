@@ -24,10 +24,6 @@ class TransferRecord(models.Model):
     search_text = models.TextField(
         editable=False, help_text="The words ?q= searches: description, quotes, names, designations, aliases."
     )
-    # Those words stemmed, set from search_text by one UPDATE per batch (PostgreSQL, config
-    # 'english'; its GIN index is created by migration 0019). SQLite indexes them in the FTS5 table
-    # transfer_search instead, and leaves this empty.
-    search = SearchVectorField(null=True, editable=False)
     csv_line = models.TextField(
         editable=False, default="",
         help_text="The transfer as one line of the CSV export (transfers.readmodel.flat), formulas neutralised.",
@@ -45,3 +41,23 @@ class TransferRecord(models.Model):
 
     def __str__(self):
         return f"record of transfer {self.transfer_id}"
+
+
+class TransferWords(models.Model):
+    """A transfer's search words stemmed (PostgreSQL's tsvector, config 'english'), set from its
+    record's ``search_text`` by one UPDATE per batch; GIN-indexed (migration 0026).
+
+    A table of its own, beside the record, so that a search reads these narrow rows rather than the
+    records' documents: ``?q=`` with a frequent word tests thousands of rows before it orders them
+    and reads a page of documents. SQLite indexes the same words in its FTS5 table
+    ``transfer_search`` instead, and leaves this table empty."""
+
+    # CASCADE: derived from its transfer, like the record.
+    transfer = models.OneToOneField(Transfer, on_delete=models.CASCADE, primary_key=True, related_name="words")
+    search = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "transfer words"
+
+    def __str__(self):
+        return f"search words of transfer {self.transfer_id}"

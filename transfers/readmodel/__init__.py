@@ -22,7 +22,7 @@ from itertools import islice
 
 from django.db import connections, transaction
 
-from transfers.models import Transfer, TransferRecord
+from transfers.models import Transfer, TransferRecord, TransferWords
 
 from . import search
 from .documents import TRANSFER_FIELDS, build
@@ -105,6 +105,7 @@ def rebuild(*, using: str = "default", log=None) -> int:
     """Every record built afresh from the curated tables (``manage.py rebuild_read_model``)."""
     with transaction.atomic(using=using):
         TransferRecord.objects.using(using).all().delete()
+        TransferWords.objects.using(using).all().delete()
         if connections[using].vendor != "postgresql":
             search.clear_sqlite(using=using)
         ids = list(Transfer.objects.using(using).order_by("pk").values_list("pk", flat=True))
@@ -117,7 +118,8 @@ def rebuild(*, using: str = "default", log=None) -> int:
             # Every row rewritten: without fresh statistics the planner guesses how many records
             # a search matches, and may walk the list order testing each one.
             with connections[using].cursor() as cursor:
-                cursor.execute(f"ANALYZE {connections[using].ops.quote_name(TransferRecord._meta.db_table)}")
+                for model in (TransferRecord, TransferWords):
+                    cursor.execute(f"ANALYZE {connections[using].ops.quote_name(model._meta.db_table)}")
     return written
 
 

@@ -1,7 +1,7 @@
 """Full-text search over the transfers' read model: the same words find the same transfers in the
 API's ``?q=`` and the admin's search.
 
-PostgreSQL: the record's ``search`` tsvector (config 'english', GIN index), queried with
+PostgreSQL: the transfer's ``TransferWords.search`` tsvector (config 'english', GIN index), queried with
 ``websearch_to_tsquery``: words are stemmed ("deny" finds "denied"), "quoted phrases" match as
 phrases, ``OR`` joins alternatives and ``-word`` excludes. SQLite: the FTS5 table
 ``transfer_search`` (tokenizer porter unicode61, created by migration 0019), whose MATCH syntax
@@ -12,7 +12,7 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
@@ -65,10 +65,14 @@ def search_vector(text: str) -> SearchVector:
 
 
 def index_postgresql(ids: list[int], *, using: str = "default") -> None:
-    """Stem the records' search words into their tsvector (PostgreSQL): one UPDATE for the batch."""
-    from transfers.models import TransferRecord
+    """Stem the records' search words into their transfers' TransferWords (PostgreSQL): one INSERT
+    of the missing rows and one UPDATE for the batch."""
+    from transfers.models import TransferRecord, TransferWords
 
-    TransferRecord.objects.using(using).filter(pk__in=ids).update(search=SearchVector("search_text", config=CONFIG))
+    words = TransferWords.objects.using(using)
+    words.bulk_create([TransferWords(transfer_id=pk) for pk in ids], ignore_conflicts=True)
+    text = TransferRecord.objects.using(using).filter(pk=OuterRef("pk")).values("search_text")[:1]
+    words.filter(pk__in=ids).update(search=SearchVector(Subquery(text), config=CONFIG))
 
 
 def index_sqlite(texts: dict[int, str], *, using: str = "default") -> None:
@@ -97,7 +101,10 @@ def _matching_sqlite(text: str) -> RawSQL:
 def matching(text: str, *, using: str = "default") -> Q:
     """Transfers whose record matches ``text`` (websearch syntax), as a filter on Transfer."""
     if connections[using].vendor == "postgresql":
-        return Q(record__search=SearchQuery(text, search_type="websearch", config=CONFIG))
+        from transfers.models import TransferWords
+
+        query = SearchQuery(text, search_type="websearch", config=CONFIG)
+        return Q(pk__in=TransferWords.objects.using(using).filter(search=query).values("transfer_id"))
     if not to_fts5(text):
         return Q(pk__in=[])
     return Q(pk__in=_matching_sqlite(text))
@@ -112,7 +119,7 @@ def relevance(text: str, *, using: str = "default"):
     """An expression ranking a transfer by how well its record matches ``text`` (higher is better)."""
     if connections[using].vendor == "postgresql":
         # As double precision: ts_rank's real would not round-trip exactly through a page's cursor.
-        rank = SearchRank(F("record__search"), SearchQuery(text, search_type="websearch", config=CONFIG))
+        rank = SearchRank(F("words__search"), SearchQuery(text, search_type="websearch", config=CONFIG))
         return Cast(rank, FloatField())
     table = connections[using].ops.quote_name("transfers_transfer")
     # bm25 is lower for better matches, and only defined within a MATCH query.
