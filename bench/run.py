@@ -394,9 +394,19 @@ def import_csv(rows: int, prefix: str) -> str:
 
 
 def delete_imported(prefix: str):
-    from django.db import connection
+    """The imported transfers removed again, with their records, history and tally counts."""
+
+    from transfers import tallies
+    from transfers.models import Transfer
 
     like = prefix + "%"
+    ids = list(Transfer.objects.filter(slug__startswith=prefix).values_list("pk", flat=True))
+    tallies.transfers_deleted(ids=ids, delete=lambda: _delete_imported_rows(like))
+
+
+def _delete_imported_rows(like: str):
+    from django.db import connection
+
     with connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM transfers_historicaltransfervia WHERE transfer_id IN "
@@ -404,9 +414,10 @@ def delete_imported(prefix: str):
         cursor.execute(
             "DELETE FROM transfers_transfervia WHERE transfer_id IN "
             "(SELECT id FROM transfers_transfer WHERE slug LIKE %s)", [like])
-        cursor.execute(
-            "DELETE FROM transfers_transferrecord WHERE transfer_id IN "
-            "(SELECT id FROM transfers_transfer WHERE slug LIKE %s)", [like])
+        for table in ("transfers_transferrecord", "transfers_transferwords", "transfers_transferparty"):
+            cursor.execute(
+                f"DELETE FROM {table} WHERE transfer_id IN "  # noqa: S608 (the table names are these constants)
+                "(SELECT id FROM transfers_transfer WHERE slug LIKE %s)", [like])
         cursor.execute("DELETE FROM transfers_historicaltransfer WHERE slug LIKE %s", [like])
         cursor.execute("DELETE FROM transfers_transfer WHERE slug LIKE %s", [like])
 

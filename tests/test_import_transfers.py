@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from transfers.choices import MaterielCategory, TransferStatus
+from transfers.history import CHANGE_REASON_MAX
 from transfers.models import Transfer, TransferVia
 from transfers.services.imports import ImportRejected, import_transfers_csv
 
@@ -178,6 +179,17 @@ def test_a_history_row_holds_exactly_the_stored_values(world, tmp_path):
     for field in Transfer._meta.concrete_fields:
         assert getattr(history, field.attname) == getattr(transfer, field.attname), field.attname
     assert history.history_type == "+"
+
+
+def test_a_long_file_path_is_cut_to_the_history_s_reason_rather_than_refused(world, tmp_path):
+    # Found running the suite in parallel: a deep temporary path made the reason longer than the
+    # history's column, and PostgreSQL refused the whole import.
+    deep = tmp_path / ("a-folder-with-a-long-name-" * 4)
+    deep.mkdir()
+    body = "long-path,PRK,RUS,,,artillery-shells,5,delivered,,false,Test text.,\n"
+    call_command("import_transfers", str(write(deep, body)), verbosity=0)
+    reason = Transfer.objects.get(slug="long-path").history.get().history_change_reason
+    assert reason.startswith("import_transfers ") and len(reason) == CHANGE_REASON_MAX
 
 
 # -- foreign keys: PostgreSQL's own checks, as for every other write ---------------------------------

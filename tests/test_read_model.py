@@ -54,7 +54,7 @@ def search_words_current(built: dict) -> bool:
 
 def assert_current():
     built = readmodel.build(Transfer.objects.values_list("pk", flat=True))
-    assert readmodel.stored() == {pk: (b.document, b.contested, b.sanctioned) for pk, b in built.items()}
+    assert readmodel.stored() == readmodel.expected(built)
     assert search_words_current(built)
     assert readmodel.stale() == []
 

@@ -11,7 +11,7 @@ Every write path passes through here:
   changes, as above, and after a claim is saved or deleted (its credibility and stance move its
   transfer's best credibility);
 - bulk writers that add transfers (CSV imports): ``transfers_added``, which counts the new
-  transfers alone and adds them in;
+  transfers alone and adds them in (``transfers_deleted`` takes them away again);
 - other bulk writers (the synthetic generator, a recategorised materiel's transfers): ``rebuild``,
   inside their own transaction, after their rows are written.
 
@@ -219,19 +219,23 @@ _KEYS = {"pair": ("supplier_id", "recipient_id"), "year_category": ("year", "cat
 IDS_PER_COUNT = 5000  # ids per counting query (SQLite's limit on parameters is 32,766)
 
 
-def transfers_added(*, ids: list[int], using: str = "default") -> None:
-    """Count the transfers ``ids``, just written in bulk with their route legs (and no claims yet),
-    into every tally: the work of ``transfer_changed`` for each, without recounting the others.
-
-    The tally rows these keys name are locked while their counts move, as ``_move`` would lock them
-    one by one; network rows are added beside the pair's others (their readers sum them, and the
-    pair's next recount merges them)."""
-    pair, year_category, status, route, _, _ = _models()
-    network, network_route, _ = _network_models()
+def _counted_in_batches(ids: list[int], using: str) -> dict[str, Counter]:
     fresh: dict[str, Counter] = {}
     for start in range(0, len(ids), IDS_PER_COUNT):
         for name, counts in counted(using=using, ids=ids[start:start + IDS_PER_COUNT]).items():
             fresh.setdefault(name, Counter()).update(counts)
+    return fresh
+
+
+def transfers_added(*, ids: list[int], using: str = "default") -> None:
+    """Count the transfers ``ids``, just written in bulk with their route legs (and no claims yet),
+    into every tally: the work of ``transfer_changed`` for each, without recounting the others.
+
+    Network rows are added beside the pair's others (their readers sum them, and the pair's next
+    recount merges them)."""
+    pair, year_category, status, route, _, _ = _models()
+    network, network_route, _ = _network_models()
+    fresh = _counted_in_batches(ids, using)
     with transaction.atomic(using=using):
         for name, model in (("pair", pair), ("year_category", year_category), ("status", status), ("route", route)):
             _add(model, _KEYS[name], fresh.get(name, Counter()), using)
@@ -239,21 +243,37 @@ def transfers_added(*, ids: list[int], using: str = "default") -> None:
                         using)
 
 
+def transfers_deleted(*, ids: list[int], delete, using: str = "default") -> None:
+    """Uncount the transfers ``ids`` from every tally around ``delete()``, which removes them in bulk
+    past the signals (the benchmark's clean-up of its imports): their counts are taken before, and
+    their pairs' network tallies recounted after."""
+    pair, year_category, status, route, _, _ = _models()
+    gone = _counted_in_batches(ids, using)
+    with transaction.atomic(using=using):
+        delete()
+        for name, model in (("pair", pair), ("year_category", year_category), ("status", status), ("route", route)):
+            _add(model, _KEYS[name], Counter({key: -n for key, n in gone.get(name, Counter()).items()}), using)
+        network_changed(pairs=set(gone.get("pair", Counter())), using=using)
+
+
 def _add(model, fields: tuple[str, ...], counts: Counter, using: str) -> None:
-    """Add ``counts`` (key tuple -> transfers) to the rows of ``model`` with those keys, creating the missing ones."""
+    """Add ``counts`` (key tuple -> transfers, negative to take away) to the rows of ``model`` with
+    those keys: the missing ones are created first (empty, beside any a concurrent writer creates),
+    then every row of the keys' first field is locked in primary-key order, as ``_move`` locks its
+    rows, and moved; a row that reaches 0 is deleted."""
     if not counts:
         return
-    rows = model.objects.using(using).select_for_update().filter(**{f"{fields[0]}__in": {key[0] for key in counts}})
-    found = {}
-    for row in rows:  # the rows of the keys' first field: a superset of the keys' rows
-        key = tuple(getattr(row, field) for field in fields)
+    rows = model.objects.using(using)
+    rows.bulk_create([model(**dict(zip(fields, key, strict=True)), transfers=0) for key, n in counts.items() if n > 0],
+                     ignore_conflicts=True, batch_size=5000)
+    found = []
+    for row in rows.select_for_update().filter(**{f"{fields[0]}__in": {key[0] for key in counts}}).order_by("pk"):
+        key = tuple(getattr(row, field) for field in fields)  # a superset of the keys' rows
         if key in counts:
             row.transfers += counts[key]
-            found[key] = row
-    model.objects.using(using).bulk_update(list(found.values()), ["transfers"], batch_size=1000)
-    model.objects.using(using).bulk_create([
-        model(**dict(zip(fields, key, strict=True)), transfers=n) for key, n in counts.items() if key not in found
-    ], batch_size=5000)
+            found.append(row)
+    rows.bulk_update([row for row in found if row.transfers > 0], ["transfers"], batch_size=1000)
+    rows.filter(pk__in=[row.pk for row in found if row.transfers <= 0]).delete()
 
 
 def stored(*, using: str = "default", apps=installed_apps) -> dict[str, Counter]:

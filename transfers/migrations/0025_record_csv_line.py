@@ -1,11 +1,14 @@
-"""Each record keeps its line of the CSV export, so that an export streams stored text.
-
-Then the records are brought up to date with the current code (which the newest migration that
-changes the records does, as ``manage.py rebuild_read_model`` would): a database without records
-(one that skipped 0022's former build) gets them built; one with records gets each record's line
-from its stored document, a batch at a time."""
+"""Each record keeps its line of the CSV export, so that an export streams stored text: the records
+already stored get theirs from their documents, a batch at a time (a database without records
+gets them built, lines included, at the end of 0026)."""
 
 from django.db import migrations, models
+
+# The FTS5 table's trigger (migration 0019), as 0026 also puts it back.
+SQLITE_SEARCH_TRIGGER = (
+    "CREATE TRIGGER IF NOT EXISTS transfer_search_follows_deletes AFTER DELETE ON transfers_transferrecord "
+    "BEGIN DELETE FROM transfer_search WHERE rowid = old.transfer_id; END"
+)
 
 BATCH = 5000
 
@@ -14,24 +17,13 @@ def keep_sqlite_search_trigger(apps, schema_editor):
     """On SQLite, adding a column remakes the table, and the FTS5 table's trigger (0019) went with
     the old one: put it back, or a deleted record's words would stay searchable."""
     if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(
-            "CREATE TRIGGER IF NOT EXISTS transfer_search_follows_deletes AFTER DELETE ON transfers_transferrecord "
-            "BEGIN DELETE FROM transfer_search WHERE rowid = old.transfer_id; END"
-        )
+        schema_editor.execute(SQLITE_SEARCH_TRIGGER)
 
 
-def bring_up_to_date(apps, schema_editor):
-    from transfers import readmodel
+def fill_csv_lines(apps, schema_editor):
     from transfers.readmodel.flat import csv_line
 
-    alias = schema_editor.connection.alias
-    transfers = apps.get_model("transfers", "Transfer").objects.using(alias)
-    records = apps.get_model("transfers", "TransferRecord").objects.using(alias)
-    if not transfers.exists():
-        return
-    if records.count() != transfers.count():
-        readmodel.rebuild(using=alias)
-        return
+    records = apps.get_model("transfers", "TransferRecord").objects.using(schema_editor.connection.alias)
     last = 0
     while batch := list(records.filter(pk__gt=last).order_by("pk").only("pk", "document")[:BATCH]):
         for record in batch:
@@ -53,5 +45,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(keep_sqlite_search_trigger, migrations.RunPython.noop),
-        migrations.RunPython(bring_up_to_date, migrations.RunPython.noop),
+        migrations.RunPython(fill_csv_lines, migrations.RunPython.noop),
     ]

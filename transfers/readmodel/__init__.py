@@ -25,12 +25,13 @@ from django.db import connections, transaction
 from transfers.models import Transfer, TransferRecord, TransferWords
 
 from . import search
-from .documents import TRANSFER_FIELDS, build
+from .documents import TRANSFER_FIELDS, Built, build
 from .flat import csv_line
 
 BATCH_SIZE = 2000
 
-__all__ = ["BATCH_SIZE", "TRANSFER_FIELDS", "batched", "build", "changed", "rebuild", "refresh", "stale", "stored"]
+__all__ = ["BATCH_SIZE", "TRANSFER_FIELDS", "batched", "build", "changed", "expected", "rebuild", "refresh", "stale",
+           "stored"]
 
 # Per thread and database: the ids of the transfers changed within the outermost ``batched`` block.
 _pending = threading.local()
@@ -44,7 +45,7 @@ def _batches(ids: Iterable[int], size: int) -> Iterator[list[int]]:
 
 def refresh(*, ids: Iterable[int], using: str = "default") -> int:
     """Rebuild the records of the transfers ``ids`` (those that exist; a deleted transfer's record
-    went with it). Seven queries, an upsert and the search index's update per BATCH_SIZE transfers;
+    went with it). Seven queries, an upsert and the search words' insert and update per BATCH_SIZE transfers;
     returns how many were written."""
     written = 0
     postgres = connections[using].vendor == "postgresql"
@@ -124,12 +125,17 @@ def rebuild(*, using: str = "default", log=None) -> int:
 
 
 def stored(*, using: str = "default", ids: Iterable[int] | None = None) -> dict[int, tuple]:
-    """The records as stored (of ``ids``, else all): id -> (document, contested, sanctioned)."""
+    """The records as stored (of ``ids``, else all): id -> [document, contested, sanctioned, csv_line]."""
     records = TransferRecord.objects.using(using)
     if ids is not None:
         records = records.filter(pk__in=list(ids))
-    return {pk: (document, contested, sanctioned) for pk, document, contested, sanctioned in
-            records.values_list("transfer_id", "document", "contested", "sanctioned")}
+    return {pk: rest for pk, *rest in records.values_list("transfer_id", "document", "contested", "sanctioned",
+                                                          "csv_line")}
+
+
+def expected(built: dict[int, Built]) -> dict[int, tuple]:
+    """What ``stored`` should give for these built records."""
+    return {pk: [b.document, b.contested, b.sanctioned, csv_line(b.document)] for pk, b in built.items()}
 
 
 def stale(*, using: str = "default") -> list[int]:
@@ -139,6 +145,6 @@ def stale(*, using: str = "default") -> list[int]:
     for batch in _batches(ids, BATCH_SIZE):
         found = stored(using=using, ids=batch)
         for pk, b in build(batch, using=using).items():
-            if found.get(pk) != (b.document, b.contested, b.sanctioned):
+            if found.get(pk) != expected({pk: b})[pk]:
                 differing.append(pk)
     return differing

@@ -35,6 +35,7 @@ from django.utils import timezone
 from transfers import readmodel, rules, tallies
 from transfers.bulk import allocate_ids, bulk_insert, copy_text, copy_text_line
 from transfers.choices import LegRole, PartyRole, TransferStatus, TransportMode
+from transfers.history import CHANGE_REASON_MAX
 from transfers.models import Actor, Materiel, Place, State, Transfer, TransferParty, TransferVia
 
 REQUIRED_COLUMNS = ("slug", "supplier", "recipient", "materiel")
@@ -478,7 +479,7 @@ class _CopyWriter:
         self.common = {"created_at": now, "updated_at": now, "version": 1, "destination_id": None,
                        "reviewed_by_id": None, "reviewed_at": None, "value_amount": None, "value_currency": "",
                        "value_year": None, "value_claim_id": None}
-        self.audit = [now, reason, "+", user.pk if user is not None else None]
+        self.audit = [now, reason[:CHANGE_REASON_MAX], "+", user.pk if user is not None else None]
         self.history = Transfer.history.model
         self.common_text = copy_text_line(list(self.common.values()))[:-1]
         self.audit_text = "\t" + copy_text_line(self.audit)
@@ -551,8 +552,8 @@ def import_transfers(
             raise ImportRejected(errors, validator.error_count + len(stored_problems))  # rolls the transaction back
         if not transfers:
             raise ImportRejected([RowError(1, "file", "has no rows to import.")])
-        tallies.transfers_added(ids=write.ids, using=using)  # they went in by COPY, past the signals
-        readmodel.refresh(ids=write.ids, using=using)  # and the read model
+        readmodel.refresh(ids=write.ids, using=using)  # they went in by COPY, past the signals
+        tallies.transfers_added(ids=write.ids, using=using)  # last: it locks the tally rows it moves
     return ImportResult(transfers=transfers, routes=routes, seconds=time.monotonic() - started)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import models
 
 from transfers import readmodel
+from transfers.history import CHANGE_REASON_MAX
 from transfers.models import Source
 from transfers.models.base import StaleRecord
 
@@ -138,7 +139,7 @@ def record_save(
     if user is not None:
         record._history_user = user
     if reason:
-        record._change_reason = reason[:100]
+        record._change_reason = reason[:CHANGE_REASON_MAX]
     lapsed = _review_lapses(record, stored)
     if fields is not None and stored is not None:
         record.save(update_fields=[*fields, *lapsed])
@@ -184,7 +185,7 @@ def record_delete(
         if expected_version is not None and record.version != expected_version:
             raise VersionMismatch(record, expected_version)
     if reason:
-        record._change_reason = reason[:100]
+        record._change_reason = reason[:CHANGE_REASON_MAX]
     transfer_id = _transfer_of(record)
     record.delete()
     if touch_transfer and transfer_id is not None:

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from transfers import readmodel, rules
+from transfers.history import CHANGE_REASON_MAX
 from transfers.models import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
 
 REVIEW_REASON = "Marked reviewed"
@@ -116,4 +117,4 @@ def transfer_return_to_draft(*, transfer: Transfer, reason: str = RETURN_TO_DRAF
     """Clear the review of a transfer whose data changed (saved by the caller)."""
     transfer.reviewed_by = None
     transfer.reviewed_at = None
-    transfer._change_reason = reason[:100]
+    transfer._change_reason = reason[:CHANGE_REASON_MAX]

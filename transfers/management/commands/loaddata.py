@@ -25,6 +25,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from transfers import readmodel
+from transfers.history import CHANGE_REASON_MAX
 from transfers.models import Claim
 
 # Bookkeeping a fixture need not carry: left out, it never blanks anything.
@@ -210,7 +211,7 @@ class Command(loaddata.Command):
             values = {f.attname: getattr(fresh, f.attname) for f in history.tracked_fields}
             by_model.setdefault(history, []).append(history(
                 **values, history_date=now, history_type=history_type, history_user=None,
-                history_change_reason=f"loaddata {file}"[:100],
+                history_change_reason=f"loaddata {file}"[:CHANGE_REASON_MAX],
             ))
         for history, rows in by_model.items():
             history.objects.using(self.using).bulk_create(rows)
