@@ -29,6 +29,7 @@ from transfers.models import (
     TransferRecord,
     TransferWords,
 )
+from transfers.models.transfers import RECENT_KEY
 from transfers.readmodel import search
 from transfers.services.imports import import_transfers_csv
 from transfers.services.records import record_delete
@@ -45,7 +46,9 @@ def search_words_current(built: dict) -> bool:
             return TransferWords.objects.filter(pk=pk).values_list(
                 Cast("search", TextField()), Cast(search.search_vector(words), TextField())).get()
 
-        return all(len(set(texts(pk, b.search_text))) == 1 for pk, b in built.items())
+        keys = dict(Transfer.objects.annotate(key=RECENT_KEY).values_list("pk", "key"))
+        recent = dict(TransferWords.objects.values_list("pk", "recent"))
+        return recent == keys and all(len(set(texts(pk, b.search_text))) == 1 for pk, b in built.items())
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT rowid, body FROM {search.FTS_TABLE}")  # noqa: S608
         indexed = dict(cursor.fetchall())

@@ -1,6 +1,8 @@
 """?q= and the admin's search: full-text, stemmed, with websearch syntax, alike on PostgreSQL
 (tsvector, websearch_to_tsquery) and SQLite (FTS5, porter)."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -71,6 +73,34 @@ def test_relevance_orders_the_best_matches_first_and_pages_on(client, db):
     second = client.get(first["next"]).json()
     assert len(second["results"]) == 1 and second["results"][0]["slug"] != best.slug
     assert client.get(second["next"]).json()["results"] == [] if second["next"] else True
+
+
+def test_a_search_pages_in_the_list_order_and_follows_a_changed_date(client, db):
+    """?q= without ordering lists its matches as the list does (newest first, undated last, then by
+    id), page after page; PostgreSQL orders them by the words' copy of the date, kept current."""
+    dates = [datetime.date(2021, 5, 1), None, datetime.date(2023, 1, 2), datetime.date(2021, 5, 1),
+             datetime.date(2022, 7, 9), None]
+    matching = [f.TransferFactory(description="flares for the fleet", first_reported=day) for day in dates]
+    f.TransferFactory(description="nothing to see", first_reported=datetime.date(2024, 1, 1))
+
+    def pages(**params):
+        slugs, url, params = [], URL, {"q": "flare", "page_size": 2, **params}
+        while url:
+            body = client.get(url, params).json()
+            slugs += [row["slug"] for row in body["results"]]
+            url, params = body["next"], {}
+        return slugs
+
+    def listed():  # the unsearched list's order, restricted to the matches
+        slugs = {t.slug for t in matching}
+        return [row["slug"] for row in client.get(URL, {"page_size": 500}).json()["results"] if row["slug"] in slugs]
+
+    assert pages() == listed() and len(pages()) == len(matching)
+    assert pages()[-2:] == [t.slug for t in sorted(matching[1::4], key=lambda t: -t.pk)]  # undated last
+    undated = matching[1]
+    undated.first_reported = datetime.date(2025, 3, 3)  # now the newest
+    undated.save()
+    assert pages()[0] == undated.slug and pages() == listed()
 
 
 def test_relevance_without_a_search_answers_400(client, db):

@@ -374,7 +374,15 @@ class TransferFilter(FilterSet):
                 raise ValidationError({"ordering": ["relevance orders a search on its own: give q, and no other key."]})
             # Best first, whichever way asked; a keyset page then goes on from (relevance, id).
             return queryset.annotate(relevance=search.relevance(data["q"])).order_by("-relevance", "-id")
+        if data.get("q") and not ordering and _in_list_order(queryset):
+            return search.recent_first(queryset)
         return self.filters["ordering"].filter(queryset, ordering)
+
+
+def _in_list_order(queryset: QuerySet) -> bool:
+    """Whether the queryset is in the transfers' default order (-first_reported, -id)."""
+    order = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    return [str(term) for term in order] == ["-first_reported", "-id"]
 
 
 def _sanctioned(queryset: QuerySet, field: str, value: bool | None) -> QuerySet:

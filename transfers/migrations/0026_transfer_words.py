@@ -3,7 +3,8 @@
 
 On PostgreSQL the words are copied over as they are (no re-stemming); on SQLite, which searches its
 FTS5 table and left the column empty, removing the column remakes the record table, so the FTS5
-table's trigger is put back. Last, a database with transfers but no records gets them built."""
+table's trigger is put back. (A database with transfers but no records gets them built by the newest
+migration that changes the records, now 0027.)"""
 
 from importlib import import_module
 
@@ -36,19 +37,6 @@ def keep_sqlite_search_trigger(apps, schema_editor):
         schema_editor.execute(import_module("transfers.migrations.0025_record_csv_line").SQLITE_SEARCH_TRIGGER)
 
 
-def build_missing_records(apps, schema_editor):
-    """The records of a database that has transfers but none (it skipped 0022's former build), built
-    with the current code, as ``manage.py rebuild_read_model`` would: the newest migration that
-    changes the records does this, so that the code finds every table and column it writes."""
-    from transfers import readmodel
-
-    alias = schema_editor.connection.alias
-    transfers = apps.get_model("transfers", "Transfer").objects.using(alias)
-    records = apps.get_model("transfers", "TransferRecord").objects.using(alias)
-    if transfers.exists() and records.count() != transfers.count():
-        readmodel.rebuild(using=alias)
-
-
 class Migration(migrations.Migration):
     dependencies = [("transfers", "0025_record_csv_line")]
 
@@ -66,5 +54,4 @@ class Migration(migrations.Migration):
         migrations.RunPython(move_words, move_words_back),
         migrations.RemoveField(model_name="transferrecord", name="search"),
         migrations.RunPython(keep_sqlite_search_trigger, migrations.RunPython.noop),
-        migrations.RunPython(build_missing_records, migrations.RunPython.noop),
     ]

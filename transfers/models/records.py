@@ -55,6 +55,11 @@ class TransferWords(models.Model):
     # CASCADE: derived from its transfer, like the record.
     transfer = models.OneToOneField(Transfer, on_delete=models.CASCADE, primary_key=True, related_name="words")
     search = SearchVectorField(null=True, editable=False)
+    # The transfer's list key (``RECENT_KEY``: first_reported, or date.min when undated), copied with
+    # the words: ``?q=`` in the list's order is then one pass over the matches (the GIN index's rows,
+    # sorted by this column), not a walk of the million-row list index testing each transfer's words
+    # (transfers.readmodel.search.recent_first).
+    recent = models.DateField(null=True, editable=False)
 
     class Meta:
         verbose_name_plural = "transfer words"

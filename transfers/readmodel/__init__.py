@@ -139,7 +139,8 @@ def expected(built: dict[int, Built]) -> dict[int, tuple]:
 
 
 def stale(*, using: str = "default") -> list[int]:
-    """The ids of transfers whose stored record differs from a fresh build (or is missing), a batch at a time."""
+    """The ids of transfers whose stored record differs from a fresh build (or is missing), a batch at a
+    time, or whose search words carry another list key than the transfer's."""
     ids = list(Transfer.objects.using(using).order_by("pk").values_list("pk", flat=True))
     differing = []
     for batch in _batches(ids, BATCH_SIZE):
@@ -147,4 +148,4 @@ def stale(*, using: str = "default") -> list[int]:
         for pk, b in build(batch, using=using).items():
             if found.get(pk) != expected({pk: b})[pk]:
                 differing.append(pk)
-    return differing
+    return sorted(set(differing) | set(search.stale_keys(using=using)))
