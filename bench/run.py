@@ -396,12 +396,17 @@ def import_csv(rows: int, prefix: str) -> str:
 def delete_imported(prefix: str):
     """The imported transfers removed again, with their records, history and tally counts."""
 
+    from django.db import transaction
+
     from transfers import tallies
     from transfers.models import Transfer
+    from transfers.readmodel import summary
 
     like = prefix + "%"
     ids = list(Transfer.objects.filter(slug__startswith=prefix).values_list("pk", flat=True))
-    tallies.transfers_deleted(ids=ids, delete=lambda: _delete_imported_rows(like))
+    with transaction.atomic():
+        summary.removed(ids)
+        tallies.transfers_deleted(ids=ids, delete=lambda: _delete_imported_rows(like))
 
 
 def _delete_imported_rows(like: str):

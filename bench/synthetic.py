@@ -465,7 +465,7 @@ def delete_synthetic(*, using: str = "default", log: Callable[[str], None] = pri
     """Delete every synthetic record (all seeds), children first; curated records are untouched.
 
     One ``DELETE ... WHERE id IN (<generated ids>)`` per table: no signals, no history (as they were
-    written), then the tallies rebuilt."""
+    written), then the tallies and the read model's summary rebuilt."""
     connection = connections[using]
     q = connection.ops.quote_name
     with transaction.atomic(using=using), connection.cursor() as cursor:
@@ -478,3 +478,4 @@ def delete_synthetic(*, using: str = "default", log: Callable[[str], None] = pri
             cursor.execute(sql, params)
             log(f"  {model._meta.db_table}: {cursor.rowcount:,} rows deleted in {time.monotonic() - started:.1f}s")
         tallies.rebuild(using=using)
+        readmodel.summary.rebuild(using=using)

@@ -6,6 +6,8 @@ import random
 from collections import Counter
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests import factories as f
 from transfers import aggregates, readmodel
@@ -34,6 +36,7 @@ def world():
                 supplier=supplier, recipient=recipient, materiel=rng.choice(materiel),
                 status=rng.choice(["delivered", "ordered", "in_transit"]),
                 first_reported=datetime.date(year, 3, 1) if year else None,
+                quantity=rng.choice([None, 12, 300]), quantity_delivered=rng.choice([None, 4]),
             )
             f.ClaimFactory(transfer=transfer, source=source, credibility=rng.choice([2, 3, 6]))
             if n % 10 == 0:
@@ -56,20 +59,82 @@ def slow_facets(filters) -> dict[str, Counter]:
     }
 
 
-@pytest.mark.parametrize("filters", [
+# Selections the read model's summary counts (made by one facet, or none), then others, counted
+# over the transfers.
+SELECTIONS = [
     {},
     {"supplier": "AAA"},
-    {"category": ["uav"], "status": ["delivered", "ordered"]},
-    {"stance": ["denies"]},
+    {"recipient": "BBB,CCC"},
+    {"category": ["uav", "missile"]},
+    {"status": ["delivered"]},
     {"sanctioned": False},
+    {"contested": True},
     {"reported_after": datetime.date(2020, 1, 1), "reported_before": datetime.date(2021, 12, 31)},
-])
+    {"reported_after": datetime.date(2021, 1, 1)},
+    {"reported_before": datetime.date(2020, 12, 31)},
+    {"category": ["uav"], "status": ["delivered", "ordered"]},
+    {"supplier": "AAA", "recipient": "BBB"},
+    {"stance": ["denies"]},
+    {"reported_after": datetime.date(2020, 3, 1)},
+]
+SUMMARIZED = 10  # the first ten
+
+
+def validated(world, filters):
+    """The filters as the API's filter form cleans them (State codes to primary keys)."""
+    return {key: [world[code].pk for code in value.split(",")] if key in ("supplier", "recipient") else value
+            for key, value in filters.items()}
+
+
+def test_the_first_selections_are_the_summarys_and_the_rest_are_not(world):
+    assert [aggregates.facets_summarized(validated(world, s)) for s in SELECTIONS] == \
+        [True] * SUMMARIZED + [False] * (len(SELECTIONS) - SUMMARIZED)
+
+
+@pytest.mark.parametrize("filters", SELECTIONS)
 def test_each_facet_counts_what_the_list_selects(world, filters):
-    filters = {key: [world[value].pk] if key == "supplier" else value for key, value in filters.items()}
+    filters = validated(world, filters)
     facets = aggregates.transfer_facets(filters=filters)
     expected = slow_facets(filters)
     for name in aggregates.FACETS:
         assert {v.value: v.count for v in facets[name]} == dict(expected[name]), name
+
+
+def test_a_selection_by_one_facet_is_counted_without_reading_the_transfers(world):
+    with CaptureQueriesContext(connection) as queries:
+        aggregates.transfer_facets(filters=validated(world, {"supplier": "AAA,BBB"}))
+        aggregates.transfer_stats(by=("year", "recipient"), filters=validated(world, {"recipient": "CCC"}))
+    assert queries.captured_queries and not any("transfers_transfer" in q["sql"] for q in queries.captured_queries)
+
+
+def slow_stats(filters, by) -> dict[tuple, tuple]:
+    """Transfers and known quantities per cell, counted in Python over the listed transfers."""
+    def key(transfer, name):
+        if name in ("supplier", "recipient"):
+            state = getattr(transfer, name)
+            return state.iso3 if state else None
+        if name == "year":
+            return transfer.first_reported.year if transfer.first_reported else None
+        return getattr(transfer, name)
+
+    cells: dict[tuple, list] = {}
+    for transfer in transfer_list(filters=filters):
+        cell = cells.setdefault(tuple(key(transfer, name) for name in by), [0, None, None])
+        cell[0] += 1
+        for i, quantity in ((1, transfer.quantity), (2, transfer.quantity_delivered)):
+            if quantity is not None:
+                cell[i] = (cell[i] or 0) + quantity
+    return {k: tuple(v) for k, v in cells.items()}
+
+
+@pytest.mark.parametrize("filters", SELECTIONS)
+def test_each_trend_table_counts_and_sums_what_the_list_selects(world, filters):
+    filters = validated(world, filters)
+    for by in (("year",), ("supplier",), ("supplier", "year"), ("year", "recipient"), ("category", "status")):
+        cells = aggregates.transfer_stats(by=by, filters=filters)
+        got = {tuple(cell.keys[name] for name in by): (cell.transfers, cell.quantity_ordered, cell.quantity_delivered)
+               for cell in cells}
+        assert got == slow_stats(filters, by), by
 
 
 def test_facet_values_come_most_frequent_first_with_names(world):

@@ -60,6 +60,7 @@ def assert_current():
     assert readmodel.stored() == readmodel.expected(built)
     assert search_words_current(built)
     assert readmodel.stale() == []
+    assert readmodel.summary.stored() == readmodel.summary.recount()
 
 
 @pytest.fixture

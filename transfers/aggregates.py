@@ -1,10 +1,11 @@
 """Counts over transfers: the facets beside a list, the overview's figures, the network's edges.
 
 Unfiltered, every count reads the tallies (``models/tallies.py``: a few thousand rows kept by the
-write path), never the transfers themselves; contested transfers are counted from the denying
-claims' small index. A filtered selection is counted over the transfers it selects (GROUP BY in
-the database), so that a facet counts exactly what the list shows: the cost grows with the
-selection, not with the table. ``filters`` are the API's validated transfer filters
+write path) or the read model's summary (``FacetTally``, kept by ``transfers.readmodel.summary``),
+never the transfers themselves; so do the facets and trend tables of a selection made by one facet
+(?supplier=RUS). Any other selection is counted over the transfers it selects (GROUP BY in the
+database), so that a facet counts exactly what the list shows: the cost grows with the selection,
+not with the table. ``filters`` are the API's validated transfer filters
 (``transfers.api.filters.TransferFilter``), applied by ``selectors.transfer_filter``.
 """
 
@@ -12,17 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
-from .choices import CONTESTING_STANCES, TRANSIT_ROLES, MaterielCategory, Stance, TransferStatus
+from .choices import TRANSIT_ROLES, MaterielCategory, Stance, TransferStatus
 from .models import (
     Claim,
+    FacetTally,
     NetworkRouteTally,
     NetworkTally,
     PairTally,
     RouteTally,
-    SanctionDesignation,
     Source,
     State,
     StatusTally,
@@ -30,7 +31,7 @@ from .models import (
     TransferVia,
     YearCategoryTally,
 )
-from .selectors import denial_exists, sanctioned_flag, transfer_filter
+from .selectors import transfer_filter
 
 FACETS = ("supplier", "recipient", "category", "status", "year", "contested", "sanctioned")
 
@@ -45,8 +46,7 @@ class FacetValue:
 
 
 def _selection(filters: Mapping[str, Any] | None) -> QuerySet[Transfer]:
-    # An alias, not an annotation: ?sanctioned= filters on it, and no GROUP BY below selects it.
-    queryset = Transfer.objects.order_by().alias(sanctioned=sanctioned_flag())
+    queryset = Transfer.objects.order_by()
     return transfer_filter(queryset, filters) if filters else queryset
 
 
@@ -55,16 +55,149 @@ def _state_labels(ids) -> dict[int, tuple[str, str]]:
     return {pk: (iso3, name) for pk, iso3, name in rows}
 
 
+# -- the read model's summary ---------------------------------------------------------------------------
+# A selection made by one facet alone (?supplier=RUS, ?category=uav,missile, ?contested=true, whole
+# years of ?reported_after/before) or by nothing is counted from the summary's rows (FacetTally):
+# the rows of the selected values against each other facet. Any other selection is counted over the
+# transfers it selects.
+
+_SUMMARY_FILTERS = {"supplier": "supplier", "recipient": "recipient", "category": "category", "status": "status",
+                    "contested": "contested", "sanctioned": "sanctioned", "reported_after": "year",
+                    "reported_before": "year"}
+
+
+@dataclass(frozen=True)
+class _Summarized:
+    """A selection the summary can count: the facet it is made by (None: every transfer) and the
+    condition on that facet's value."""
+
+    facet: str | None = None
+    condition: Q = field(default_factory=Q)
+
+
+def _summarized(filters: Mapping[str, Any] | None) -> _Summarized | None:
+    """The selection as the summary counts it, or None when it selects by more than one facet (or by
+    anything else, or by dates that are not whole years)."""
+    f = {key: value for key, value in (filters or {}).items() if value not in (None, "", [], ())}
+    facets = {_SUMMARY_FILTERS.get(key) for key in f}
+    if not f:
+        return _Summarized()
+    if None in facets or len(facets) > 1:
+        return None
+    facet = facets.pop()
+    if facet in ("supplier", "recipient"):
+        codes = State.objects.filter(pk__in=f[facet]).values_list("iso3", flat=True)
+        return _Summarized(facet, Q(value__in=list(codes)))
+    if facet in ("category", "status"):
+        return _Summarized(facet, Q(value__in=list(f[facet])))
+    if facet in ("contested", "sanctioned"):
+        return _Summarized(facet, Q(value="true" if f[facet] else "false"))
+    after, before = f.get("reported_after"), f.get("reported_before")
+    condition = ~Q(value="")  # a bound on the date leaves the undated out
+    if after is not None:
+        if (after.month, after.day) != (1, 1):
+            return None
+        condition &= Q(value__gte=f"{after.year:04d}")  # four-digit years compare as text
+    if before is not None:
+        if (before.month, before.day) != (12, 31):
+            return None
+        condition &= Q(value__lte=f"{before.year:04d}")
+    return _Summarized("year", condition)
+
+
+def _partner(facet: str) -> str:
+    """Another facet, which every transfer has a value of: summing over it counts a facet's values."""
+    return "category" if facet == "status" else "status"
+
+
+def _summary_rows(selection: _Summarized, names: tuple[str, ...]) -> QuerySet | None:
+    """The summary's rows counting the selection by one or two facets: ``k0`` (and ``k1``), the
+    values of ``names``, and the sums (``n`` transfers, quantities); None when the selection is made by
+    a third facet (the summary pairs facets two by two)."""
+    rows = FacetTally.objects.order_by()
+    if len(names) == 1:
+        (name,) = names
+        if selection.facet in (None, name):  # summed over another facet
+            rows = rows.filter(selection.condition, facet=name, by=_partner(name)).values(k0=F("value"))
+        else:
+            rows = rows.filter(selection.condition, facet=selection.facet, by=name).values(k0=F("by_value"))
+    else:
+        first, second = names
+        if selection.facet in (None, first):
+            rows = rows.filter(selection.condition, facet=first, by=second).values(k0=F("value"), k1=F("by_value"))
+        elif selection.facet == second:
+            rows = rows.filter(selection.condition, facet=second, by=first).values(k0=F("by_value"), k1=F("value"))
+        else:
+            return None
+    return rows.annotate(n=Sum("transfers"), ordered=Sum("quantity_ordered"), ordered_known=Sum("ordered_known"),
+                         delivered=Sum("quantity_delivered"), delivered_known=Sum("delivered_known"))
+
+
+def _summary_counts(selection: _Summarized, name: str) -> dict[str, int]:
+    return {row["k0"]: row["n"] for row in _summary_rows(selection, (name,))}
+
+
+# How a GROUP BY over the transfers reads each facet's value (the summary's values are these as text).
+_SCANNED = {"supplier": F("supplier__iso3"), "recipient": F("recipient__iso3"), "category": F("category"),
+            "status": F("status"), "year": ExtractYear("first_reported"), "contested": F("record__contested"),
+            "sanctioned": F("record__sanctioned")}
+
+
+def _as_text(name: str, value) -> str:
+    """A facet's value read from the transfers, as the summary writes it."""
+    if value is None:
+        return ""
+    if name == "year":
+        return f"{value:04d}"
+    if name in ("contested", "sanctioned"):
+        return "true" if value else "false"
+    return value
+
+
+def _scanned_rows(queryset: QuerySet[Transfer], names: tuple[str, ...]) -> QuerySet:
+    """``_summary_rows`` counted over the transfers of ``queryset`` (values as read, not yet as text)."""
+    return queryset.values(**{f"k{i}": _SCANNED[name] for i, name in enumerate(names)}).annotate(
+        n=Count("id"), ordered=Sum("quantity"), ordered_known=Count("quantity"),
+        delivered=Sum("quantity_delivered"), delivered_known=Count("quantity_delivered"),
+    ).order_by()
+
+
+def _scanned_counts(queryset: QuerySet[Transfer], name: str) -> dict[str, int]:
+    return {_as_text(name, row["k0"]): row["n"] for row in _scanned_rows(queryset, (name,))}
+
+
+def _facet_values(name: str, counts: dict[str, int], limit: int) -> list[FacetValue]:
+    """A facet's values as shown: most frequent first (years newest first, flags true first), ``limit``
+    of them; unknown parties and undated transfers are not values of a facet."""
+    counts = {value: n for value, n in counts.items() if n}
+    if name in ("supplier", "recipient"):
+        counts.pop("", None)
+        top = sorted(counts, key=lambda code: (-counts[code], code))[:limit]
+        names = dict(State.objects.filter(iso3__in=top).values_list("iso3", "name"))
+        return [FacetValue(code, names.get(code, code), counts[code]) for code in top]
+    if name in ("category", "status"):
+        vocabulary = dict((MaterielCategory if name == "category" else TransferStatus).choices)
+        top = sorted(counts, key=lambda value: (-counts[value], value))[:limit]
+        return [FacetValue(value, vocabulary.get(value, value), counts[value]) for value in top]
+    if name == "year":
+        counts.pop("", None)
+        years = sorted(counts, reverse=True)[:limit]
+        return [FacetValue(str(int(year)), str(int(year)), counts[year]) for year in years]
+    return [FacetValue(value, "yes" if value == "true" else "no", counts[value])
+            for value in sorted(counts, key=lambda value: value != "true")]
+
+
 def transfer_facets(
     *, filters: Mapping[str, Any] | None = None, fields: tuple[str, ...] = FACETS, limit: int = 20,
     ids: list[int] | None = None,
 ) -> dict[str, list[FacetValue]]:
     """Counts per value of each facet in ``fields`` for the transfers ``filters`` select.
 
-    One GROUP BY per facet (plus one look-up of the States' codes and names): supplier and
-    recipient by primary key, year from first_reported (undated transfers are left out of the year
-    facet), contested and sanctioned as true/false. The most frequent ``limit`` values of each
-    facet, most frequent first (years newest first).
+    Every transfer, or a selection made by one facet: from the read model's summary, one query per
+    facet (plus the States' names). Any other selection: one GROUP BY per facet over the selected
+    transfers. Supplier and recipient by code, year from first_reported (undated transfers are left
+    out of the year facet), contested and sanctioned as the records flag them. The most frequent
+    ``limit`` values of each facet, most frequent first (years newest first).
 
     ``ids``, instead of ``filters``: the selection given as the transfers' primary keys (a caller
     that has already listed a bounded selection; the GROUP BYs then read those rows only).
@@ -72,101 +205,20 @@ def transfer_facets(
     unknown = [name for name in fields if name not in FACETS]
     if unknown:
         raise ValueError(f"Unknown facet {unknown[0]!r}; expected one of {', '.join(FACETS)}.")
-    if ids is not None:
-        selection = _selection(None).filter(pk__in=ids)
-    elif not filters:
-        return _tallied_facets(fields, limit)
-    else:
-        selection = _selection(filters)
-    facets: dict[str, list[FacetValue]] = {}
-    for name in fields:
-        if name in ("supplier", "recipient"):
-            rows = list(selection.values(f"{name}_id").annotate(n=Count("id")).order_by("-n", f"{name}_id")[:limit])
-            labels = _state_labels(row[f"{name}_id"] for row in rows)
-            facets[name] = [
-                FacetValue(labels[row[f"{name}_id"]][0], labels[row[f"{name}_id"]][1], row["n"]) for row in rows
-            ]
-        elif name in ("category", "status"):
-            vocabulary = dict((MaterielCategory if name == "category" else TransferStatus).choices)
-            rows = selection.values(name).annotate(n=Count("id")).order_by("-n", name)[:limit]
-            facets[name] = [FacetValue(row[name], vocabulary.get(row[name], row[name]), row["n"]) for row in rows]
-        elif name == "year":
-            rows = (
-                selection.filter(first_reported__isnull=False)
-                .annotate(year=ExtractYear("first_reported")).values("year").annotate(n=Count("id"))
-                .order_by("-year")[:limit]
-            )
-            facets[name] = [FacetValue(str(row["year"]), str(row["year"]), row["n"]) for row in rows]
-        elif name in ("contested", "sanctioned"):
-            flag = denial_exists() if name == "contested" else sanctioned_flag()
-            rows = selection.annotate(flag=flag).values("flag").annotate(n=Count("id")).order_by("-flag")
-            facets[name] = [
-                FacetValue("true" if row["flag"] else "false", "yes" if row["flag"] else "no", row["n"]) for row in rows
-            ]
-    return facets
+    summarized = _summarized(filters) if ids is None else None
+    if summarized is not None:
+        return {name: _facet_values(name, _summary_counts(summarized, name), limit) for name in fields}
+    selection = _selection(None).filter(pk__in=ids) if ids is not None else _selection(filters)
+    return {name: _facet_values(name, _scanned_counts(selection, name), limit) for name in fields}
+
+
+def facets_summarized(filters: Mapping[str, Any] | None) -> bool:
+    """Whether ``transfer_facets`` counts this selection from the summary (whatever its size)."""
+    return _summarized(filters) is not None
 
 
 def _total() -> int:
     return StatusTally.objects.aggregate(n=Sum("transfers"))["n"] or 0
-
-
-def _contested() -> int:
-    """Transfers a claim denies or disputes: read from claim_contesting_idx alone (an index-only scan,
-    where ``stance=denies`` made PostgreSQL fetch each claim's row to test its stance: 0.8 s at 1M).
-    Transfers contested by disagreeing figures only are not in this count."""
-    return Claim.objects.filter(stance__in=CONTESTING_STANCES).order_by().aggregate(
-        n=Count("transfer_id", distinct=True))["n"]
-
-
-def _sanctioned() -> int:
-    """Transfers with a sanctioned party: those between sanctioned States, from the pair tallies, plus
-    those where only a named actor is sanctioned (the actor columns' partial indexes find them)."""
-    designations = SanctionDesignation.objects.order_by()
-    states = list(designations.filter(state__isnull=False).values_list("state_id", flat=True).distinct())
-    actors = list(designations.filter(actor__isnull=False).values_list("actor_id", flat=True).distinct())
-    by_state = PairTally.objects.filter(Q(supplier_id__in=states) | Q(recipient_id__in=states)).aggregate(
-        n=Sum("transfers"))["n"] or 0
-    by_actor_only = Transfer.objects.filter(
-        Q(supplier_actor_id__in=actors) | Q(recipient_actor_id__in=actors)
-    ).exclude(Q(supplier_id__in=states) | Q(recipient_id__in=states)).count() if actors else 0
-    return by_state + by_actor_only
-
-
-def _flag_values(true: int, total: int) -> list[FacetValue]:
-    values = [FacetValue("true", "yes", true), FacetValue("false", "no", total - true)]
-    return sorted((v for v in values if v.count), key=lambda v: v.value != "true")
-
-
-def _tallied_facets(fields: tuple[str, ...], limit: int) -> dict[str, list[FacetValue]]:
-    """``transfer_facets`` for every transfer, from the tallies."""
-    facets: dict[str, list[FacetValue]] = {}
-    total = _total() if {"contested", "sanctioned"} & set(fields) else 0
-    for name in fields:
-        if name in ("supplier", "recipient"):
-            rows = list(PairTally.objects.values(f"{name}_id").annotate(n=Sum("transfers"))
-                        .order_by("-n", f"{name}_id")[:limit])
-            labels = _state_labels(row[f"{name}_id"] for row in rows)
-            facets[name] = [
-                FacetValue(labels[row[f"{name}_id"]][0], labels[row[f"{name}_id"]][1], row["n"]) for row in rows
-            ]
-        elif name == "category":
-            vocabulary = dict(MaterielCategory.choices)
-            rows = YearCategoryTally.objects.values("category").annotate(n=Sum("transfers")).order_by("-n", "category")
-            facets[name] = [FacetValue(r["category"], vocabulary.get(r["category"], r["category"]), r["n"])
-                            for r in rows[:limit]]
-        elif name == "status":
-            vocabulary = dict(TransferStatus.choices)
-            rows = StatusTally.objects.order_by("-transfers", "status")[:limit]
-            facets[name] = [FacetValue(r.status, vocabulary.get(r.status, r.status), r.transfers) for r in rows]
-        elif name == "year":
-            rows = (YearCategoryTally.objects.filter(year__gt=0).values("year").annotate(n=Sum("transfers"))
-                    .order_by("-year")[:limit])
-            facets[name] = [FacetValue(str(r["year"]), str(r["year"]), r["n"]) for r in rows]
-        elif name == "contested":
-            facets[name] = _flag_values(_contested(), total)
-        else:
-            facets[name] = _flag_values(_sanctioned(), total)
-    return facets
 
 
 @dataclass(frozen=True)
@@ -366,8 +418,8 @@ class Overview:
 
 
 def transfer_overview() -> Overview:
-    """Totals over every transfer, and transfers by year and category: from the tallies, but for the
-    contested transfers, counted from the denying claims (a small partial index, claim_denial_idx)."""
+    """Totals over every transfer, and transfers by year and category: from the tallies, and the
+    contested transfers from the read model's summary."""
     suppliers = PairTally.objects.aggregate(suppliers=Count("supplier_id", distinct=True),
                                             recipients=Count("recipient_id", distinct=True))
     by_year_category = [
@@ -375,8 +427,9 @@ def transfer_overview() -> Overview:
         for row in YearCategoryTally.objects.filter(year__gt=0).order_by("year", "category")
     ]
     return Overview(
-        transfers=_total(), contested=_contested(), suppliers=suppliers["suppliers"],
-        recipients=suppliers["recipients"], sources=Source.objects.count(), by_year_category=by_year_category,
+        transfers=_total(), contested=_summary_counts(_Summarized(), "contested").get("true", 0),
+        suppliers=suppliers["suppliers"], recipients=suppliers["recipients"], sources=Source.objects.count(),
+        by_year_category=by_year_category,
     )
 
 
@@ -435,37 +488,40 @@ class StatsCell:
 
 def transfer_stats(*, by: tuple[str, ...], filters: Mapping[str, Any] | None = None) -> list[StatsCell]:
     """Transfers and their quantities per cell of one or two of ``STATS_DIMENSIONS``, like SIPRI's trend
-    tables: one GROUP BY over the selected transfers (every transfer when ``filters`` is empty: the
-    tallies count transfers but do not sum quantities), then one look-up of the States' codes.
+    tables: from the read model's summary, one query, for every transfer or a selection made by one
+    facet that is a dimension of the table (or of a one-way table); else one GROUP BY over the selected
+    transfers.
 
     Unknown parties and undated transfers have a cell of their own, keyed None, so that the cells add
     up to the selection. Cells come in the order of their keys (years oldest first, States by code)."""
     unknown = [name for name in by if name not in STATS_DIMENSIONS]
     if unknown or not 1 <= len(by) <= 2 or len(set(by)) != len(by):
         raise ValueError(f"by takes one or two of {', '.join(STATS_DIMENSIONS)}.")
-    columns = {"supplier": "supplier_id", "recipient": "recipient_id", "category": "category", "status": "status",
-               "year": "year"}
-    selection = _selection(filters)
-    if "year" in by:
-        selection = selection.annotate(year=ExtractYear("first_reported"))
-    rows = list(
-        selection.values(*[columns[name] for name in by])
-        .annotate(n=Count("id"), ordered=Sum("quantity"), delivered=Sum("quantity_delivered"))
-        .order_by(*[columns[name] for name in by])
-    )
-    ids = {row[columns[name]] for row in rows for name in by if name in ("supplier", "recipient")}
-    codes = {pk: iso3 for pk, (iso3, _) in _state_labels(ids - {None}).items()}
-    cells = []
-    for row in rows:
-        keys = {}
-        for name in by:
-            value = row[columns[name]]
-            keys[name] = codes.get(value) if name in ("supplier", "recipient") else value
-        cells.append(StatsCell(keys, row["n"], row["ordered"], row["delivered"]))
+    summarized = _summarized(filters)
+    rows = _summary_rows(summarized, by) if summarized is not None else None
+    if rows is None:
+        rows = [{**row, **{f"k{i}": _as_text(name, row[f"k{i}"]) for i, name in enumerate(by)}}
+                for row in _scanned_rows(_selection(filters), by)]
+    cells = [
+        StatsCell({name: _stats_key(name, row[f"k{i}"]) for i, name in enumerate(by)}, row["n"],
+                  row["ordered"] if row["ordered_known"] else None,
+                  row["delivered"] if row["delivered_known"] else None)
+        for row in rows
+    ]
 
     def order(cell: StatsCell):
-        # NULL keys last, whatever order the database puts them in.
+        # Unknown keys last.
         return [(cell.keys[name] is None, cell.keys[name] or 0 if name == "year" else cell.keys[name] or "")
                 for name in by]
 
     return sorted(cells, key=order)
+
+
+def _stats_key(name: str, value: str) -> str | int | None:
+    """A cell's key from a facet's value as text: a State's code, a year, a category or status; None
+    for an unknown party or an undated transfer."""
+    if name == "year":
+        return int(value) if value else None
+    if name in ("supplier", "recipient"):
+        return value or None
+    return value

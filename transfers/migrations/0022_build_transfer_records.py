@@ -1,6 +1,6 @@
 """Formerly: build the read model's records of the transfers already stored, with the current build
 code. That code now writes columns added after this migration (0025 adds ``csv_line``), so the
-build moved to the newest migration that changes the records (now 0027); this one does nothing."""
+build moved to the newest migration that changes the records (now 0028); this one does nothing."""
 
 from django.db import migrations
 

@@ -1,6 +1,6 @@
 """Each record keeps its line of the CSV export, so that an export streams stored text: the records
 already stored get theirs from their documents, a batch at a time (a database without records
-gets them built, lines included, at the end of the newest migration that changes the records, now 0027)."""
+gets them built, lines included, at the end of the newest migration that changes the records, now 0028)."""
 
 from django.db import migrations, models
 

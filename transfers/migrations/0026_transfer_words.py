@@ -4,7 +4,7 @@
 On PostgreSQL the words are copied over as they are (no re-stemming); on SQLite, which searches its
 FTS5 table and left the column empty, removing the column remakes the record table, so the FTS5
 table's trigger is put back. (A database with transfers but no records gets them built by the newest
-migration that changes the records, now 0027.)"""
+migration that changes the records, now 0028.)"""
 
 from importlib import import_module
 

@@ -2,9 +2,8 @@
 list's order sorts the matches rather than walking the list index (transfers.readmodel.search).
 
 Filled from the transfers with one UPDATE (PostgreSQL; SQLite keeps its words in FTS5 and this
-table empty). Last, a database with transfers but no records gets them built with the current code,
-as ``manage.py rebuild_read_model`` would: the newest migration that changes the records does this,
-so that the code finds every table and column it writes (it moved here from 0026)."""
+table empty). (A database with transfers but no records gets them built by the newest migration
+that changes what the read model writes, now 0028.)"""
 
 from django.db import migrations, models
 
@@ -17,17 +16,6 @@ def fill_recent(apps, schema_editor):
         )
 
 
-def build_missing_records(apps, schema_editor):
-    """The records of a database that has transfers but none (it skipped 0022's former build)."""
-    from transfers import readmodel
-
-    alias = schema_editor.connection.alias
-    transfers = apps.get_model("transfers", "Transfer").objects.using(alias)
-    records = apps.get_model("transfers", "TransferRecord").objects.using(alias)
-    if transfers.exists() and records.count() != transfers.count():
-        readmodel.rebuild(using=alias)
-
-
 class Migration(migrations.Migration):
     dependencies = [("transfers", "0026_transfer_words")]
 
@@ -36,5 +24,4 @@ class Migration(migrations.Migration):
             model_name="transferwords", name="recent", field=models.DateField(editable=False, null=True),
         ),
         migrations.RunPython(fill_recent, migrations.RunPython.noop),
-        migrations.RunPython(build_missing_records, migrations.RunPython.noop),
     ]

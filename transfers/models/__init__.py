@@ -1,6 +1,6 @@
 from .deletions import Deletion
 from .intake import ProposalRejection
-from .records import TransferRecord, TransferWords
+from .records import FacetTally, TransferRecord, TransferWords
 from .reference import Actor, Materiel, Place, State
 from .sanctions import SanctionDesignation, SanctionsRegime
 from .sources import Source
@@ -11,6 +11,7 @@ __all__ = [
     "Actor",
     "Claim",
     "Deletion",
+    "FacetTally",
     "Materiel",
     "NetworkRouteTally",
     "NetworkTally",

@@ -66,3 +66,28 @@ class TransferWords(models.Model):
 
     def __str__(self):
         return f"search words of transfer {self.transfer_id}"
+
+
+class FacetTally(models.Model):
+    """Transfers with one value of a facet and one of another (supplier RUS and year 2022), with
+    their known quantities: the read model's summary, kept by ``transfers.readmodel.summary`` from
+    the records. Each pair of facets is held both ways round (supplier by year, year by supplier),
+    so that the rows of any one value of a facet against another facet are one range of the unique
+    index (facet, by, value), and a whole two-way table another (facet, by)."""
+
+    facet = models.CharField(max_length=16)
+    value = models.CharField(max_length=64, blank=True, help_text="As documents show it; empty: unknown or undated.")
+    by = models.CharField(max_length=16)
+    by_value = models.CharField(max_length=64, blank=True)
+    transfers = models.PositiveIntegerField(default=0)
+    quantity_ordered = models.BigIntegerField(default=0, help_text="The sum of the known ordered quantities.")
+    ordered_known = models.PositiveIntegerField(default=0, help_text="How many transfers' ordered quantity is known.")
+    quantity_delivered = models.BigIntegerField(default=0, help_text="The sum of the known delivered quantities.")
+    delivered_known = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["facet", "by", "value", "by_value"], name="facettally_unique")]
+        verbose_name_plural = "facet tallies"
+
+    def __str__(self):
+        return f"{self.facet}={self.value} by {self.by}={self.by_value}: {self.transfers}"

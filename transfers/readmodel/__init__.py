@@ -22,9 +22,9 @@ from itertools import islice
 
 from django.db import connections, transaction
 
-from transfers.models import Transfer, TransferRecord, TransferWords
+from transfers.models import FacetTally, Transfer, TransferRecord, TransferWords
 
-from . import search
+from . import search, summary
 from .documents import TRANSFER_FIELDS, Built, build
 from .flat import csv_line
 
@@ -45,8 +45,9 @@ def _batches(ids: Iterable[int], size: int) -> Iterator[list[int]]:
 
 def refresh(*, ids: Iterable[int], using: str = "default") -> int:
     """Rebuild the records of the transfers ``ids`` (those that exist; a deleted transfer's record
-    went with it). Seven queries, an upsert and the search words' insert and update per BATCH_SIZE transfers;
-    returns how many were written."""
+    went with it, and ``summary.removed`` took it out of the summary). Per BATCH_SIZE transfers: seven
+    queries, an upsert, the search words' insert and update, and the summary moved from what the
+    previous records counted to what the new ones count; returns how many were written."""
     written = 0
     postgres = connections[using].vendor == "postgresql"
     for batch in _batches(sorted(set(ids)), BATCH_SIZE):
@@ -59,6 +60,7 @@ def refresh(*, ids: Iterable[int], using: str = "default") -> int:
             for pk, b in built.items()
         ]
         with transaction.atomic(using=using):
+            counts = summary.rewritten({pk: b.document for pk, b in built.items()}, using=using)
             # Upserted (not deleted and inserted): two writers may refresh the same transfer at once
             # (a State renamed while one of its transfers is saved).
             TransferRecord.objects.using(using).bulk_create(
@@ -69,6 +71,7 @@ def refresh(*, ids: Iterable[int], using: str = "default") -> int:
                 search.index_postgresql(list(built), using=using)
             else:
                 search.index_sqlite({pk: b.search_text for pk, b in built.items()}, using=using)
+            summary.add(counts, using=using)
         written += len(built)
     return written
 
@@ -107,6 +110,7 @@ def rebuild(*, using: str = "default", log=None) -> int:
     with transaction.atomic(using=using):
         TransferRecord.objects.using(using).all().delete()
         TransferWords.objects.using(using).all().delete()
+        FacetTally.objects.using(using).all().delete()
         if connections[using].vendor != "postgresql":
             search.clear_sqlite(using=using)
         ids = list(Transfer.objects.using(using).order_by("pk").values_list("pk", flat=True))
@@ -119,7 +123,7 @@ def rebuild(*, using: str = "default", log=None) -> int:
             # Every row rewritten: without fresh statistics the planner guesses how many records
             # a search matches, and may walk the list order testing each one.
             with connections[using].cursor() as cursor:
-                for model in (TransferRecord, TransferWords):
+                for model in (TransferRecord, TransferWords, FacetTally):
                     cursor.execute(f"ANALYZE {connections[using].ops.quote_name(model._meta.db_table)}")
     return written
 

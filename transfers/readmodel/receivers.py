@@ -6,7 +6,7 @@ already carry its new category when their documents are rebuilt.
 """
 
 from django.db.models import Q, QuerySet
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from transfers.models import (
@@ -25,7 +25,7 @@ from transfers.models import (
     TransferVia,
 )
 
-from . import changed
+from . import changed, summary
 
 PARTS = (Claim, TransferEvent, TransferVia, TransferParty, TransferBreach)
 
@@ -44,6 +44,12 @@ SHOWN = {
 @receiver(post_save, sender=Transfer, dispatch_uid="readmodel_transfer_saved")
 def transfer_saved(sender, instance, using, **kwargs):
     changed(ids=[instance.pk], using=using)
+
+
+@receiver(pre_delete, sender=Transfer, dispatch_uid="readmodel_transfer_deleting")
+def transfer_deleting(sender, instance, using, **kwargs):
+    # Its record goes with it (CASCADE): what the record counted in the summary goes first.
+    summary.removed([instance.pk], using=using)
 
 
 def _with_transfer(origin) -> bool:

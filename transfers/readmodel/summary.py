@@ -1,0 +1,140 @@
+"""The read model's summary: transfers counted by every two of their facets (``FacetTally``).
+
+Each transfer's document has one value of each facet in ``DIMENSIONS`` (its supplier's code, its
+year, its contested flag...). The summary holds, for every ordered pair of facets (supplier, year)
+and every pair of values seen together (RUS, 2022), how many transfers have both and their known
+quantities. The facets of a selection made on one facet (``?supplier=RUS``: its recipients, years,
+categories...) and any one- or two-way trend table of every transfer are read from these rows
+(``transfers.aggregates``) rather than counted over the transfers.
+
+It is derived from the records alone: ``refresh`` (``transfers.readmodel``) adds what a batch's new
+documents count and takes away what their previous documents counted, in the same transaction; a
+deleted transfer's record is taken away before it goes (``removed``). ``recount`` counts it afresh
+from the stored records, and the read model's tests prove the two equal after every kind of write.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from itertools import permutations
+
+from django.db.models import F, Q
+
+from transfers.models import FacetTally, TransferRecord
+
+# The facets the summary counts by, as the documents hold them.
+DIMENSIONS = ("supplier", "recipient", "category", "status", "year", "contested", "sanctioned")
+MEASURES = ("transfers", "quantity_ordered", "ordered_known", "quantity_delivered", "delivered_known")
+KEY_FIELDS = ("facet", "value", "by", "by_value")
+
+# What a document gives the summary: its keys' values, then its quantities.
+_DOCUMENT_KEYS = ("supplier", "recipient", "category", "status", "first_reported", "contested", "sanctioned",
+                  "quantity_ordered", "quantity_delivered")
+
+Key = tuple[str, str, str, str]
+
+
+def values_of(row: dict) -> dict[str, str]:
+    """A document's value of each facet, as text: "" for an unknown party or an undated transfer."""
+    reported = row["first_reported"]
+    return {
+        "supplier": row["supplier"] or "", "recipient": row["recipient"] or "", "category": row["category"] or "",
+        "status": row["status"] or "", "year": str(reported)[:4] if reported else "",
+        "contested": _flag(row["contested"]), "sanctioned": _flag(row["sanctioned"]),
+    }
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def counted(rows: Iterable[dict], sign: int = 1) -> dict[Key, list[int]]:
+    """What these documents (dicts of at least ``_DOCUMENT_KEYS``) add to the summary: key -> measures."""
+    counts: dict[Key, list[int]] = defaultdict(lambda: [0] * len(MEASURES))
+    for row in rows:
+        values = values_of(row)
+        ordered, delivered = row["quantity_ordered"], row["quantity_delivered"]
+        measures = (sign, sign * (ordered or 0), sign * (ordered is not None), sign * (delivered or 0),
+                    sign * (delivered is not None))
+        for facet, by in permutations(DIMENSIONS, 2):
+            cell = counts[(facet, values[facet], by, values[by])]
+            for i, measure in enumerate(measures):
+                cell[i] += measure
+    return counts
+
+
+def _stored_documents(ids: Iterable[int] | None, using: str) -> list[dict]:
+    """The summary's keys of the stored records (of ``ids``, else all), read out of their documents."""
+    records = TransferRecord.objects.using(using).order_by()
+    if ids is not None:
+        records = records.filter(pk__in=list(ids))
+    rows = records.values_list(*(F(f"document__{key}") for key in _DOCUMENT_KEYS))  # each decoded from JSON
+    return [dict(zip(_DOCUMENT_KEYS, row, strict=True)) for row in rows]
+
+
+def rewritten(documents: dict[int, dict], *, using: str = "default") -> dict[Key, list[int]]:
+    """What rewriting the records of these transfers with ``documents`` (id -> document) does to the
+    summary: what their stored records count taken away, what the new documents count added. Read
+    before the records are written; ``add`` it after."""
+    counts = counted(_stored_documents(documents, using), sign=-1)
+    for key, cell in counted(documents.values()).items():
+        counts[key] = [old + new for old, new in zip(counts[key], cell, strict=True)]
+    return counts
+
+
+def add(counts: dict[Key, list[int]], *, using: str = "default") -> None:
+    """Add ``counts`` to the summary's rows. The missing rows are created first (empty, beside any a
+    concurrent writer creates), then the rows of the pairs of facets and values touched are locked in
+    primary-key order, moved, and written back; a row that counts no transfer any more is deleted."""
+    counts = {key: cell for key, cell in counts.items() if any(cell)}
+    if not counts:
+        return
+    rows = FacetTally.objects.using(using)
+    rows.bulk_create(
+        [FacetTally(**dict(zip(KEY_FIELDS, key, strict=True))) for key, cell in counts.items() if cell[0] > 0],
+        ignore_conflicts=True, batch_size=5000,
+    )
+    touched: dict[tuple[str, str], tuple[set, set]] = defaultdict(lambda: (set(), set()))
+    for facet, value, by, by_value in counts:
+        touched[(facet, by)][0].add(value)
+        touched[(facet, by)][1].add(by_value)
+    condition = Q(pk__in=[])
+    for (facet, by), (values, by_values) in touched.items():
+        condition |= Q(facet=facet, by=by, value__in=values, by_value__in=by_values)
+    moved, emptied = [], []
+    for row in rows.select_for_update().filter(condition).order_by("pk"):  # a superset of the keys' rows
+        key = (row.facet, row.value, row.by, row.by_value)
+        cell = counts.get(key)
+        if cell is None:
+            continue
+        totals = {name: getattr(row, name) + delta for name, delta in zip(MEASURES, cell, strict=True)}
+        if totals["transfers"] > 0:  # written back as an upsert of the key (no primary key: it conflicts on the key)
+            moved.append(FacetTally(**dict(zip(KEY_FIELDS, key, strict=True)), **totals))
+        else:
+            emptied.append(row.pk)
+    rows.bulk_create(moved, update_conflicts=True, unique_fields=["facet", "by", "value", "by_value"],
+                     update_fields=list(MEASURES), batch_size=5000)
+    rows.filter(pk__in=emptied).delete()
+
+
+def removed(ids: Iterable[int], *, using: str = "default") -> None:
+    """Take away what the records of ``ids`` count: before their transfers are deleted."""
+    add(counted(_stored_documents(ids, using), sign=-1), using=using)
+
+
+def stored(*, using: str = "default") -> dict[Key, list[int]]:
+    """The summary as stored: key -> measures."""
+    return {
+        (row[0], row[1], row[2], row[3]): list(row[4:])
+        for row in FacetTally.objects.using(using).values_list(*KEY_FIELDS, *MEASURES)
+    }
+
+
+def recount(*, using: str = "default") -> dict[Key, list[int]]:
+    """The summary counted afresh from the stored records: what ``stored`` should give."""
+    return {key: cell for key, cell in counted(_stored_documents(None, using)).items() if cell[0]}
+
+
+def rebuild(*, using: str = "default") -> None:
+    """The summary counted afresh from the stored records (after a bulk delete that bypassed ``removed``)."""
+    FacetTally.objects.using(using).all().delete()
+    add(recount(using=using), using=using)
