@@ -157,8 +157,9 @@ def transfer_list(request):
         rows = list(queryset[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
         has_next = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
-        if not selection.filters:
-            facets = aggregates.transfer_facets()  # from the tallies
+        if aggregates.facets_summarized(selection.filters):
+            # Every transfer, or a selection made by one facet: from the read model's summary.
+            facets = aggregates.transfer_facets(filters=selection.filters)
         else:
             # Facets count a filtered selection's rows (the contested and sanctioned flags row by row:
             # seconds for tens of thousands at 1M), so they are counted for a bounded selection only.

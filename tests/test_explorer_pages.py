@@ -123,10 +123,10 @@ def test_the_facet_links_narrow_and_widen_the_selection(client, article):
 
 
 def test_the_transfer_list_reads_a_fixed_number_of_queries(client, article, django_assert_num_queries):
-    # The page's transfers (one query, references joined, flags from their records), the selection's
-    # ids (at most FACETED_AT_MOST + 1), then the facets over those ids: one GROUP BY each for supplier
-    # and recipient plus their States' names (4), category, status, year, contested and sanctioned (5).
-    # And the FilterSet's look-up of the State codes given (1).
+    # The FilterSet's look-up of the State codes given (1); the page's transfers (one query, references
+    # joined, flags from their records); a selection made by one facet is counted from the read model's
+    # summary: the selected States' codes (1), one query per facet (7) and the States' names for supplier
+    # and recipient (2).
     with django_assert_num_queries(12):
         client.get(reverse("explorer:transfer-list"), {"supplier": "PRK"})
 

@@ -75,16 +75,29 @@ class _Summarized:
     condition: Q = field(default_factory=Q)
 
 
+def _given(filters: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {key: value for key, value in (filters or {}).items() if value not in (None, "", [], ())}
+
+
+def facets_summarized(filters: Mapping[str, Any] | None) -> bool:
+    """Whether the summary counts this selection: every transfer, or a selection made by one facet
+    alone (dates as whole years)."""
+    f = _given(filters)
+    if len({_SUMMARY_FILTERS.get(key) for key in f}) > 1 or any(key not in _SUMMARY_FILTERS for key in f):
+        return False
+    after, before = f.get("reported_after"), f.get("reported_before")
+    return (after is None or (after.month, after.day) == (1, 1)) and (
+        before is None or (before.month, before.day) == (12, 31))
+
+
 def _summarized(filters: Mapping[str, Any] | None) -> _Summarized | None:
-    """The selection as the summary counts it, or None when it selects by more than one facet (or by
-    anything else, or by dates that are not whole years)."""
-    f = {key: value for key, value in (filters or {}).items() if value not in (None, "", [], ())}
-    facets = {_SUMMARY_FILTERS.get(key) for key in f}
+    """The selection as the summary counts it, or None when ``facets_summarized`` says it cannot."""
+    if not facets_summarized(filters):
+        return None
+    f = _given(filters)
     if not f:
         return _Summarized()
-    if None in facets or len(facets) > 1:
-        return None
-    facet = facets.pop()
+    facet = _SUMMARY_FILTERS[next(iter(f))]
     if facet in ("supplier", "recipient"):
         codes = State.objects.filter(pk__in=f[facet]).values_list("iso3", flat=True)
         return _Summarized(facet, Q(value__in=list(codes)))
@@ -92,16 +105,11 @@ def _summarized(filters: Mapping[str, Any] | None) -> _Summarized | None:
         return _Summarized(facet, Q(value__in=list(f[facet])))
     if facet in ("contested", "sanctioned"):
         return _Summarized(facet, Q(value="true" if f[facet] else "false"))
-    after, before = f.get("reported_after"), f.get("reported_before")
-    condition = ~Q(value="")  # a bound on the date leaves the undated out
-    if after is not None:
-        if (after.month, after.day) != (1, 1):
-            return None
-        condition &= Q(value__gte=f"{after.year:04d}")  # four-digit years compare as text
-    if before is not None:
-        if (before.month, before.day) != (12, 31):
-            return None
-        condition &= Q(value__lte=f"{before.year:04d}")
+    condition = ~Q(value="")  # a bound on the date leaves the undated out; four-digit years compare as text
+    if "reported_after" in f:
+        condition &= Q(value__gte=f"{f['reported_after'].year:04d}")
+    if "reported_before" in f:
+        condition &= Q(value__lte=f"{f['reported_before'].year:04d}")
     return _Summarized("year", condition)
 
 
@@ -210,11 +218,6 @@ def transfer_facets(
         return {name: _facet_values(name, _summary_counts(summarized, name), limit) for name in fields}
     selection = _selection(None).filter(pk__in=ids) if ids is not None else _selection(filters)
     return {name: _facet_values(name, _scanned_counts(selection, name), limit) for name in fields}
-
-
-def facets_summarized(filters: Mapping[str, Any] | None) -> bool:
-    """Whether ``transfer_facets`` counts this selection from the summary (whatever its size)."""
-    return _summarized(filters) is not None
 
 
 def _total() -> int:
