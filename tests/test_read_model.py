@@ -18,6 +18,7 @@ from tests.api_world import build_world
 from transfers import readmodel
 from transfers.models import (
     Actor,
+    FacetTally,
     Claim,
     Materiel,
     Place,
@@ -228,3 +229,13 @@ def test_rebuild_read_model_repairs_and_check_reports(world):
     assert "Rebuilt 4 transfer records" in out.getvalue()
     assert_current()
     call_command("rebuild_read_model", check=True, stdout=StringIO())
+
+
+def test_rebuild_read_model_check_reports_a_summary_that_differs_and_a_rebuild_repairs_it(world):
+    FacetTally.objects.filter(facet="supplier").update(transfers=99)
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("rebuild_read_model", check=True, stderr=err)
+    assert "summary" in err.getvalue()
+    call_command("rebuild_read_model", stdout=StringIO())
+    assert_current()

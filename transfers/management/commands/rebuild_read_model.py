@@ -20,6 +20,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"{len(stale):,} stale records (e.g. transfer {stale[0]}). "
                                   "Run manage.py rebuild_read_model.")
                 raise SystemExit(1)
+            if readmodel.summary.stored() != readmodel.summary.recount():
+                self.stderr.write("The summary (FacetTally) differs from a count of the records. "
+                                  "Run manage.py rebuild_read_model.")
+                raise SystemExit(1)
             self.stdout.write("The read model is current.")
             return
         started = time.monotonic()
