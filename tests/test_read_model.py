@@ -18,8 +18,8 @@ from tests.api_world import build_world
 from transfers import readmodel
 from transfers.models import (
     Actor,
-    FacetTally,
     Claim,
+    FacetTally,
     Materiel,
     Place,
     SanctionDesignation,
