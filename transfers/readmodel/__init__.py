@@ -45,9 +45,19 @@ def _batches(ids: Iterable[int], size: int) -> Iterator[list[int]]:
 
 def refresh(*, ids: Iterable[int], using: str = "default") -> int:
     """Rebuild the records of the transfers ``ids`` (those that exist; a deleted transfer's record
-    went with it, and ``summary.removed`` took it out of the summary). Per BATCH_SIZE transfers: seven
-    queries, an upsert, the search words' insert and update, and the summary moved from what the
-    previous records counted to what the new ones count; returns how many were written."""
+    went with it, and ``summary.removed`` took it out of the summary), in one transaction. Per
+    BATCH_SIZE transfers: seven queries, an upsert, and the search words' insert and update; then the
+    summary moved, once, from what the previous records counted to what the new ones count. Returns
+    how many were written."""
+    counts: summary.Counts = {}
+    with transaction.atomic(using=using):
+        written = _write(ids, counts, using)
+        summary.add(counts, using=using)
+    return written
+
+
+def _write(ids: Iterable[int], counts: "summary.Counts", using: str) -> int:
+    """Write the records of ``ids``, adding what that does to the summary to ``counts``."""
     written = 0
     postgres = connections[using].vendor == "postgresql"
     for batch in _batches(sorted(set(ids)), BATCH_SIZE):
@@ -59,19 +69,17 @@ def refresh(*, ids: Iterable[int], using: str = "default") -> int:
                            search_text=b.search_text, csv_line=csv_line(b.document))
             for pk, b in built.items()
         ]
-        with transaction.atomic(using=using):
-            counts = summary.rewritten({pk: b.document for pk, b in built.items()}, using=using)
-            # Upserted (not deleted and inserted): two writers may refresh the same transfer at once
-            # (a State renamed while one of its transfers is saved).
-            TransferRecord.objects.using(using).bulk_create(
-                records, update_conflicts=True, unique_fields=["transfer"],
-                update_fields=["document", "contested", "sanctioned", "search_text", "csv_line", "updated_at"],
-            )
-            if postgres:
-                search.index_postgresql(list(built), using=using)
-            else:
-                search.index_sqlite({pk: b.search_text for pk, b in built.items()}, using=using)
-            summary.add(counts, using=using)
+        summary.merge(counts, summary.rewritten({pk: b.document for pk, b in built.items()}, using=using))
+        # Upserted (not deleted and inserted): two writers may refresh the same transfer at once
+        # (a State renamed while one of its transfers is saved).
+        TransferRecord.objects.using(using).bulk_create(
+            records, update_conflicts=True, unique_fields=["transfer"],
+            update_fields=["document", "contested", "sanctioned", "search_text", "csv_line", "updated_at"],
+        )
+        if postgres:
+            search.index_postgresql(list(built), using=using)
+        else:
+            search.index_sqlite({pk: b.search_text for pk, b in built.items()}, using=using)
         written += len(built)
     return written
 
@@ -115,10 +123,12 @@ def rebuild(*, using: str = "default", log=None) -> int:
             search.clear_sqlite(using=using)
         ids = list(Transfer.objects.using(using).order_by("pk").values_list("pk", flat=True))
         written = 0
+        counts: summary.Counts = {}
         for batch in _batches(ids, BATCH_SIZE * 5):
-            written += refresh(ids=batch, using=using)
+            written += _write(batch, counts, using)
             if log:
                 log(f"{written:,} records")
+        summary.add(counts, using=using)
         if connections[using].vendor == "postgresql":
             # Every row rewritten: without fresh statistics the planner guesses how many records
             # a search matches, and may walk the list order testing each one.

@@ -31,6 +31,7 @@ _DOCUMENT_KEYS = ("supplier", "recipient", "category", "status", "first_reported
                   "quantity_ordered", "quantity_delivered")
 
 Key = tuple[str, str, str, str]
+Counts = dict[Key, list[int]]  # key -> MEASURES
 
 
 def values_of(row: dict) -> dict[str, str]:
@@ -47,9 +48,9 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def counted(rows: Iterable[dict], sign: int = 1) -> dict[Key, list[int]]:
+def counted(rows: Iterable[dict], sign: int = 1) -> Counts:
     """What these documents (dicts of at least ``_DOCUMENT_KEYS``) add to the summary: key -> measures."""
-    counts: dict[Key, list[int]] = defaultdict(lambda: [0] * len(MEASURES))
+    counts: Counts = defaultdict(lambda: [0] * len(MEASURES))
     for row in rows:
         values = values_of(row)
         ordered, delivered = row["quantity_ordered"], row["quantity_delivered"]
@@ -71,17 +72,22 @@ def _stored_documents(ids: Iterable[int] | None, using: str) -> list[dict]:
     return [dict(zip(_DOCUMENT_KEYS, row, strict=True)) for row in rows]
 
 
-def rewritten(documents: dict[int, dict], *, using: str = "default") -> dict[Key, list[int]]:
+def rewritten(documents: dict[int, dict], *, using: str = "default") -> Counts:
     """What rewriting the records of these transfers with ``documents`` (id -> document) does to the
     summary: what their stored records count taken away, what the new documents count added. Read
     before the records are written; ``add`` it after."""
-    counts = counted(_stored_documents(documents, using), sign=-1)
-    for key, cell in counted(documents.values()).items():
-        counts[key] = [old + new for old, new in zip(counts[key], cell, strict=True)]
+    return merge(counted(_stored_documents(documents, using), sign=-1), counted(documents.values()))
+
+
+def merge(counts: Counts, more: Counts) -> Counts:
+    """``more`` added into ``counts`` (which it returns)."""
+    for key, cell in more.items():
+        total = counts.get(key)
+        counts[key] = cell if total is None else [a + b for a, b in zip(total, cell, strict=True)]
     return counts
 
 
-def add(counts: dict[Key, list[int]], *, using: str = "default") -> None:
+def add(counts: Counts, *, using: str = "default") -> None:
     """Add ``counts`` to the summary's rows. The missing rows are created first (empty, beside any a
     concurrent writer creates), then the rows of the pairs of facets and values touched are locked in
     primary-key order, moved, and written back; a row that counts no transfer any more is deleted."""
@@ -101,16 +107,17 @@ def add(counts: dict[Key, list[int]], *, using: str = "default") -> None:
     for (facet, by), (values, by_values) in touched.items():
         condition |= Q(facet=facet, by=by, value__in=values, by_value__in=by_values)
     moved, emptied = [], []
-    for row in rows.select_for_update().filter(condition).order_by("pk"):  # a superset of the keys' rows
-        key = (row.facet, row.value, row.by, row.by_value)
+    locked = rows.select_for_update().filter(condition).order_by("pk")  # a superset of the keys' rows
+    for pk, *key_and_measures in locked.values_list("pk", *KEY_FIELDS, *MEASURES):
+        key, measures = tuple(key_and_measures[:4]), key_and_measures[4:]
         cell = counts.get(key)
         if cell is None:
             continue
-        totals = {name: getattr(row, name) + delta for name, delta in zip(MEASURES, cell, strict=True)}
+        totals = {name: value + delta for name, value, delta in zip(MEASURES, measures, cell, strict=True)}
         if totals["transfers"] > 0:  # written back as an upsert of the key (no primary key: it conflicts on the key)
             moved.append(FacetTally(**dict(zip(KEY_FIELDS, key, strict=True)), **totals))
         else:
-            emptied.append(row.pk)
+            emptied.append(pk)
     rows.bulk_create(moved, update_conflicts=True, unique_fields=["facet", "by", "value", "by_value"],
                      update_fields=list(MEASURES), batch_size=5000)
     rows.filter(pk__in=emptied).delete()
@@ -121,7 +128,7 @@ def removed(ids: Iterable[int], *, using: str = "default") -> None:
     add(counted(_stored_documents(ids, using), sign=-1), using=using)
 
 
-def stored(*, using: str = "default") -> dict[Key, list[int]]:
+def stored(*, using: str = "default") -> Counts:
     """The summary as stored: key -> measures."""
     return {
         (row[0], row[1], row[2], row[3]): list(row[4:])
@@ -129,7 +136,7 @@ def stored(*, using: str = "default") -> dict[Key, list[int]]:
     }
 
 
-def recount(*, using: str = "default") -> dict[Key, list[int]]:
+def recount(*, using: str = "default") -> Counts:
     """The summary counted afresh from the stored records: what ``stored`` should give."""
     return {key: cell for key, cell in counted(_stored_documents(None, using)).items() if cell[0]}
 
