@@ -145,16 +145,19 @@ def _summary_counts(selection: _Summarized, name: str) -> dict[str, int]:
     return {row["k0"]: row["n"] for row in _summary_rows(selection, (name,))}
 
 
-# How a GROUP BY over the transfers reads each facet's value (the summary's values are these as text).
-_SCANNED = {"supplier": F("supplier__iso3"), "recipient": F("recipient__iso3"), "category": F("category"),
+# How a GROUP BY over the transfers reads each facet's value (States by primary key, their codes
+# looked up after; the summary's values are these as text).
+_SCANNED = {"supplier": F("supplier_id"), "recipient": F("recipient_id"), "category": F("category"),
             "status": F("status"), "year": ExtractYear("first_reported"), "contested": F("record__contested"),
             "sanctioned": F("record__sanctioned")}
 
 
-def _as_text(name: str, value) -> str:
+def _as_text(name: str, value, codes: dict[int, str]) -> str:
     """A facet's value read from the transfers, as the summary writes it."""
     if value is None:
         return ""
+    if name in ("supplier", "recipient"):
+        return codes[value]
     if name == "year":
         return f"{value:04d}"
     if name in ("contested", "sanctioned"):
@@ -162,16 +165,20 @@ def _as_text(name: str, value) -> str:
     return value
 
 
-def _scanned_rows(queryset: QuerySet[Transfer], names: tuple[str, ...]) -> QuerySet:
-    """``_summary_rows`` counted over the transfers of ``queryset`` (values as read, not yet as text)."""
-    return queryset.values(**{f"k{i}": _SCANNED[name] for i, name in enumerate(names)}).annotate(
+def _scanned_rows(queryset: QuerySet[Transfer], names: tuple[str, ...]) -> list[dict]:
+    """``_summary_rows`` counted over the transfers of ``queryset``: one GROUP BY, then the States' codes."""
+    rows = list(queryset.values(**{f"k{i}": _SCANNED[name] for i, name in enumerate(names)}).annotate(
         n=Count("id"), ordered=Sum("quantity"), ordered_known=Count("quantity"),
         delivered=Sum("quantity_delivered"), delivered_known=Count("quantity_delivered"),
-    ).order_by()
+    ).order_by())
+    states = {row[f"k{i}"] for row in rows for i, name in enumerate(names) if name in ("supplier", "recipient")}
+    codes = dict(State.objects.filter(pk__in=states - {None}).values_list("pk", "iso3")) if states else {}
+    return [{**row, **{f"k{i}": _as_text(name, row[f"k{i}"], codes) for i, name in enumerate(names)}}
+            for row in rows]
 
 
 def _scanned_counts(queryset: QuerySet[Transfer], name: str) -> dict[str, int]:
-    return {_as_text(name, row["k0"]): row["n"] for row in _scanned_rows(queryset, (name,))}
+    return {row["k0"]: row["n"] for row in _scanned_rows(queryset, (name,))}
 
 
 def _facet_values(name: str, counts: dict[str, int], limit: int) -> list[FacetValue]:
@@ -503,8 +510,7 @@ def transfer_stats(*, by: tuple[str, ...], filters: Mapping[str, Any] | None = N
     summarized = _summarized(filters)
     rows = _summary_rows(summarized, by) if summarized is not None else None
     if rows is None:
-        rows = [{**row, **{f"k{i}": _as_text(name, row[f"k{i}"]) for i, name in enumerate(by)}}
-                for row in _scanned_rows(_selection(filters), by)]
+        rows = _scanned_rows(_selection(filters), by)
     cells = [
         StatsCell({name: _stats_key(name, row[f"k{i}"]) for i, name in enumerate(by)}, row["n"],
                   row["ordered"] if row["ordered_known"] else None,
