@@ -397,11 +397,28 @@ class TransferViewSet(APIViewSet):
         return renderers
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = self.filter_queryset(self.get_queryset())  # validates every parameter
         if request.accepted_renderer.format == "csv":
             return self.csv_response(queryset)
+        words = self._search_alone(request)
+        if words is not None:
+            # A search alone: a page of its matching words rows, then that page's documents.
+            page = self.paginate_queryset(words)
+            documents = readmodel.documents.documents_of(row["transfer"] for row in page)
+            return self.paginator.get_paginated_response([documents[row["transfer"]] for row in page])
         page = self.paginate_queryset(queryset)
         return self.paginator.get_paginated_response([row["document"] for row in page])
+
+    # What a page's parameters may hold besides ?q= for the search to page by its words alone.
+    PAGE_PARAMETERS = {"cursor", "page_size", "format"}
+
+    def _search_alone(self, request):
+        """The matches of ``?q=`` in the list's order (search.matches_in_list_order), when ?q= is the
+        only filter and no ordering is asked for; else None."""
+        given = {name for name, value in request.query_params.items() if value != ""}
+        if given - self.PAGE_PARAMETERS != {"q"}:
+            return None
+        return readmodel.search.matches_in_list_order(request.query_params["q"])
 
     def _lookup_id(self) -> int:
         """The id the URL names: digits are an id, anything else a slug."""

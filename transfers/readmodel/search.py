@@ -135,6 +135,22 @@ def transfer_search(queryset: QuerySet, text: str, *, using: str = "default") ->
     return queryset.filter(matching(text, using=using))
 
 
+def matches_in_list_order(text: str, *, using: str = "default") -> QuerySet | None:
+    """PostgreSQL: the words rows matching ``text`` as keys (``transfer``, ``recent``) in the list's
+    order, newest first, undated last; None elsewhere.
+
+    A page of a search made alone is a page of these: PostgreSQL takes the matches from the GIN index
+    and sorts their narrow rows, and only the page's documents are read after (see the transfer list
+    view), where a join to the transfers and records made it read every match's rows before sorting."""
+    if connections[using].vendor != "postgresql":
+        return None
+    from transfers.models import TransferWords
+
+    query = SearchQuery(text, search_type="websearch", config=CONFIG)
+    return (TransferWords.objects.using(using).filter(search=query).order_by("-recent", "-transfer")
+            .values("transfer", "recent"))
+
+
 def recent_first(queryset: QuerySet, *, using: str = "default") -> QuerySet:
     """A search's matches (``transfer_search``) in the list's order, newest first, undated last.
 
