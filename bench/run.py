@@ -405,8 +405,9 @@ def delete_imported(prefix: str):
     like = prefix + "%"
     ids = list(Transfer.objects.filter(slug__startswith=prefix).values_list("pk", flat=True))
     with transaction.atomic():
-        summary.removed(ids)
+        gone = summary.counted_out(ids)
         tallies.transfers_deleted(ids=ids, delete=lambda: _delete_imported_rows(like))
+        summary.add(gone)  # last, as on every write path
 
 
 def _delete_imported_rows(like: str):

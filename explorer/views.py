@@ -17,7 +17,7 @@ from transfers import aggregates, selectors
 from transfers.api.filters import TransferFilter
 from transfers.api.pagination import keyset_ordered
 from transfers.api.views import ClaimViewSet
-from transfers.choices import CONTESTING_STANCES, Credibility, MaterielCategory, PartyRole, Stance, TransferStatus
+from transfers.choices import Credibility, MaterielCategory, PartyRole, Stance, TransferStatus
 from transfers.models import (
     Actor,
     Claim,
@@ -120,10 +120,8 @@ def overview(request):
     figures = aggregates.transfer_overview()
     network = aggregates.transfer_network(limit=OVERVIEW_PAIRS)
     recent = list(_newest(selectors.transfer_summaries())[:10])
-    # The contested transfers' ids from the denials' and disputes' own small index, rather than testing
-    # each transfer.
-    denied = Claim.objects.filter(stance__in=CONTESTING_STANCES).values("transfer_id")
-    contested = list(_newest(selectors.transfer_summaries().filter(pk__in=denied))[:10])
+    # Contested as the records flag it (a denial, a dispute, or figures that disagree): their partial index.
+    contested = list(_newest(selectors.transfer_summaries().filter(record__contested=True))[:10])
     pairs = [
         {"source": edge.source, "target": edge.target, "count": edge.count,
          "source_name": network.nodes[edge.source], "target_name": network.nodes[edge.target]}

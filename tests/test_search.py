@@ -103,6 +103,18 @@ def test_a_search_pages_in_the_list_order_and_follows_a_changed_date(client, db)
     assert pages()[0] == undated.slug and pages() == listed()
 
 
+def test_a_search_alone_sends_last_modified_and_a_blank_search_lists_everything(client, db):
+    older = f.TransferFactory(description="flares for the fleet")
+    newer = f.TransferFactory(description="flares again")
+    f.TransferFactory(description="nothing to see")
+    response = client.get(URL, {"q": "flare"})
+    assert response.status_code == 200 and "Last-Modified" in response
+    assert client.get(URL, {"q": "flare"}, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304
+    assert {older.slug, newer.slug} == {row["slug"] for row in response.json()["results"]}
+    # Blank words do not search, whichever path a list takes.
+    assert client.get(URL, {"q": "  "}).json()["results"] == client.get(URL).json()["results"]
+
+
 def test_relevance_without_a_search_answers_400(client, db):
     response = client.get(URL, {"ordering": "relevance"})
     assert response.status_code == 400 and "ordering" in response.json()

@@ -138,7 +138,7 @@ def _summary_rows(selection: _Summarized, names: tuple[str, ...]) -> QuerySet | 
         else:
             return None
     return rows.annotate(n=Sum("transfers"), ordered=Sum("quantity_ordered"), ordered_known=Sum("ordered_known"),
-                         delivered=Sum("quantity_delivered"), delivered_known=Sum("delivered_known"))
+                         delivered=Sum("quantity_delivered"), delivered_known=Sum("delivered_known")).filter(n__gt=0)
 
 
 def _summary_counts(selection: _Summarized, name: str) -> dict[str, int]:

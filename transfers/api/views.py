@@ -402,10 +402,14 @@ class TransferViewSet(APIViewSet):
             return self.csv_response(queryset)
         words = self._search_alone(request)
         if words is not None:
-            # A search alone: a page of its matching words rows, then that page's documents.
+            # A search alone: a page of its matching words rows, then that page's documents (a transfer
+            # deleted between the two reads is left out). The page's rows carry both, for the cursors
+            # and for Last-Modified.
             page = self.paginate_queryset(words)
-            documents = readmodel.documents.documents_of(row["transfer"] for row in page)
-            return self.paginator.get_paginated_response([documents[row["transfer"]] for row in page])
+            rows = {row["id"]: row for row in
+                    readmodel.documents.document_rows().filter(pk__in=[match["transfer"] for match in page])}
+            self.paginator.page = [{**match, **rows[match["transfer"]]} for match in page if match["transfer"] in rows]
+            return self.paginator.get_paginated_response([row["document"] for row in self.paginator.page])
         page = self.paginate_queryset(queryset)
         return self.paginator.get_paginated_response([row["document"] for row in page])
 
@@ -415,10 +419,10 @@ class TransferViewSet(APIViewSet):
     def _search_alone(self, request):
         """The matches of ``?q=`` in the list's order (search.matches_in_list_order), when ?q= is the
         only filter and no ordering is asked for; else None."""
-        given = {name for name, value in request.query_params.items() if value != ""}
+        given = {name for name, value in request.query_params.items() if value.strip()}  # as the filters clean them
         if given - self.PAGE_PARAMETERS != {"q"}:
             return None
-        return readmodel.search.matches_in_list_order(request.query_params["q"])
+        return readmodel.search.matches_in_list_order(request.query_params["q"].strip())
 
     def _lookup_id(self) -> int:
         """The id the URL names: digits are an id, anything else a slug."""

@@ -45,7 +45,7 @@ def _batches(ids: Iterable[int], size: int) -> Iterator[list[int]]:
 
 def refresh(*, ids: Iterable[int], using: str = "default") -> int:
     """Rebuild the records of the transfers ``ids`` (those that exist; a deleted transfer's record
-    went with it, and ``summary.removed`` took it out of the summary), in one transaction. Per
+    went with it, and was counted out of the summary), in one transaction. Per
     BATCH_SIZE transfers: seven queries, an upsert, and the search words' insert and update; then the
     summary moved, once, from what the previous records counted to what the new ones count. Returns
     how many were written."""

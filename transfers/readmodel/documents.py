@@ -174,9 +174,3 @@ def document_rows() -> QuerySet:
     order on the transfer (and its indexes) serve the page, which reads the documents alone."""
     return Transfer.objects.filter(record__isnull=False).values(*ROW_KEYS, document=F("record__document"))
 
-
-def documents_of(ids: Iterable[int]) -> dict[int, dict]:
-    """The stored documents of the transfers ``ids``, by id: one query."""
-    from transfers.models import TransferRecord
-
-    return dict(TransferRecord.objects.filter(pk__in=list(ids)).values_list("transfer_id", "document"))

@@ -48,8 +48,15 @@ def transfer_saved(sender, instance, using, **kwargs):
 
 @receiver(pre_delete, sender=Transfer, dispatch_uid="readmodel_transfer_deleting")
 def transfer_deleting(sender, instance, using, **kwargs):
-    # Its record goes with it (CASCADE): what the record counted in the summary goes first.
-    summary.removed([instance.pk], using=using)
+    # Its record goes with it (CASCADE): what the record counts in the summary is read now...
+    instance._readmodel_counted_out = summary.counted_out([instance.pk], using=using)
+
+
+@receiver(post_delete, sender=Transfer, dispatch_uid="readmodel_transfer_deleted")
+def transfer_deleted(sender, instance, using, **kwargs):
+    # ...and taken away once it is gone: after the tallies' own receivers (connected before these),
+    # as the summary's rows are locked last on every write path.
+    summary.add(getattr(instance, "_readmodel_counted_out", {}), using=using)
 
 
 def _with_transfer(origin) -> bool:

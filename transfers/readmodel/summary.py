@@ -9,12 +9,12 @@ categories...) and any one- or two-way trend table of every transfer are read fr
 
 It is derived from the records alone: ``refresh`` (``transfers.readmodel``) adds what a batch's new
 documents count and takes away what their previous documents counted, in the same transaction; a
-deleted transfer's record is taken away before it goes (``removed``). ``recount`` counts it afresh
+deleted transfer's record is counted out before it goes (``counted_out``). ``recount`` counts it afresh
 from the stored records, and the read model's tests prove the two equal after every kind of write.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import permutations
 
 from django.db.models import F, Q
@@ -63,20 +63,25 @@ def counted(rows: Iterable[dict], sign: int = 1) -> Counts:
     return counts
 
 
-def _stored_documents(ids: Iterable[int] | None, using: str) -> list[dict]:
-    """The summary's keys of the stored records (of ``ids``, else all), read out of their documents."""
+def _stored_documents(ids: Iterable[int] | None, using: str, *, lock: bool = False) -> Iterator[dict]:
+    """The summary's keys of the stored records (of ``ids``, else all, a chunk at a time), read out of
+    their documents; ``lock``: with the records' rows locked, in primary-key order."""
     records = TransferRecord.objects.using(using).order_by()
     if ids is not None:
         records = records.filter(pk__in=list(ids))
+    if lock:
+        records = records.select_for_update().order_by("pk")
     rows = records.values_list(*(F(f"document__{key}") for key in _DOCUMENT_KEYS))  # each decoded from JSON
-    return [dict(zip(_DOCUMENT_KEYS, row, strict=True)) for row in rows]
+    for row in rows.iterator(chunk_size=5000) if ids is None else rows:
+        yield dict(zip(_DOCUMENT_KEYS, row, strict=True))
 
 
 def rewritten(documents: dict[int, dict], *, using: str = "default") -> Counts:
     """What rewriting the records of these transfers with ``documents`` (id -> document) does to the
     summary: what their stored records count taken away, what the new documents count added. Read
-    before the records are written; ``add`` it after."""
-    return merge(counted(_stored_documents(documents, using), sign=-1), counted(documents.values()))
+    before the records are written (their rows locked until the transaction ends, so that two writers
+    of the same transfer take turns); ``add`` it after."""
+    return merge(counted(_stored_documents(documents, using, lock=True), sign=-1), counted(documents.values()))
 
 
 def merge(counts: Counts, more: Counts) -> Counts:
@@ -88,15 +93,20 @@ def merge(counts: Counts, more: Counts) -> Counts:
 
 
 def add(counts: Counts, *, using: str = "default") -> None:
-    """Add ``counts`` to the summary's rows. The missing rows are created first (empty, beside any a
-    concurrent writer creates), then the rows of the pairs of facets and values touched are locked in
-    primary-key order, moved, and written back; a row that counts no transfer any more is deleted."""
+    """Add ``counts`` to the summary's rows. The missing rows are created first, in key order (empty,
+    beside any a concurrent writer creates), then the rows of the pairs of facets and values touched
+    are locked in primary-key order, moved, and written back. A row that comes to count no transfer
+    stays, at 0 (readers leave it out; ``rebuild`` clears it): deleting it could lose a concurrent
+    writer's count, which found the row there and so did not create it.
+
+    Lock order: a write path moves the tallies (transfers.tallies) before the summary, so that two
+    writers never wait on each other's rows the other way round."""
     counts = {key: cell for key, cell in counts.items() if any(cell)}
     if not counts:
         return
     rows = FacetTally.objects.using(using)
     rows.bulk_create(
-        [FacetTally(**dict(zip(KEY_FIELDS, key, strict=True))) for key, cell in counts.items() if cell[0] > 0],
+        [FacetTally(**dict(zip(KEY_FIELDS, key, strict=True))) for key in sorted(counts) if counts[key][0] > 0],
         ignore_conflicts=True, batch_size=5000,
     )
     touched: dict[tuple[str, str], tuple[set, set]] = defaultdict(lambda: (set(), set()))
@@ -106,33 +116,30 @@ def add(counts: Counts, *, using: str = "default") -> None:
     condition = Q(pk__in=[])
     for (facet, by), (values, by_values) in touched.items():
         condition |= Q(facet=facet, by=by, value__in=values, by_value__in=by_values)
-    moved, emptied = [], []
+    moved = []
     locked = rows.select_for_update().filter(condition).order_by("pk")  # a superset of the keys' rows
-    for pk, *key_and_measures in locked.values_list("pk", *KEY_FIELDS, *MEASURES):
+    for _, *key_and_measures in locked.values_list("pk", *KEY_FIELDS, *MEASURES):
         key, measures = tuple(key_and_measures[:4]), key_and_measures[4:]
         cell = counts.get(key)
-        if cell is None:
-            continue
-        totals = {name: value + delta for name, value, delta in zip(MEASURES, measures, cell, strict=True)}
-        if totals["transfers"] > 0:  # written back as an upsert of the key (no primary key: it conflicts on the key)
+        if cell is not None:  # written back as an upsert of the key (no primary key: it conflicts on the key)
+            totals = {name: value + delta for name, value, delta in zip(MEASURES, measures, cell, strict=True)}
             moved.append(FacetTally(**dict(zip(KEY_FIELDS, key, strict=True)), **totals))
-        else:
-            emptied.append(pk)
     rows.bulk_create(moved, update_conflicts=True, unique_fields=["facet", "by", "value", "by_value"],
                      update_fields=list(MEASURES), batch_size=5000)
-    rows.filter(pk__in=emptied).delete()
 
 
-def removed(ids: Iterable[int], *, using: str = "default") -> None:
-    """Take away what the records of ``ids`` count: before their transfers are deleted."""
-    add(counted(_stored_documents(ids, using), sign=-1), using=using)
+def counted_out(ids: Iterable[int], *, using: str = "default") -> Counts:
+    """What the stored records of ``ids`` count, taken away, read with their rows locked (a concurrent
+    refresh or deletion of the same transfers waits, then reads what this one leaves): before their
+    transfers are deleted, ``add`` it after."""
+    return counted(_stored_documents(ids, using, lock=True), sign=-1)
 
 
 def stored(*, using: str = "default") -> Counts:
     """The summary as stored: key -> measures."""
     return {
         (row[0], row[1], row[2], row[3]): list(row[4:])
-        for row in FacetTally.objects.using(using).values_list(*KEY_FIELDS, *MEASURES)
+        for row in FacetTally.objects.using(using).filter(transfers__gt=0).values_list(*KEY_FIELDS, *MEASURES)
     }
 
 
@@ -142,6 +149,7 @@ def recount(*, using: str = "default") -> Counts:
 
 
 def rebuild(*, using: str = "default") -> None:
-    """The summary counted afresh from the stored records (after a bulk delete that bypassed ``removed``)."""
+    """The summary counted afresh from the stored records (after a bulk delete past the signals), its
+    rows at 0 cleared."""
     FacetTally.objects.using(using).all().delete()
     add(recount(using=using), using=using)

@@ -552,8 +552,10 @@ def import_transfers(
             raise ImportRejected(errors, validator.error_count + len(stored_problems))  # rolls the transaction back
         if not transfers:
             raise ImportRejected([RowError(1, "file", "has no rows to import.")])
-        readmodel.refresh(ids=write.ids, using=using)  # they went in by COPY, past the signals
-        tallies.transfers_added(ids=write.ids, using=using)  # last: it locks the tally rows it moves
+        # They went in by COPY, past the signals: the tallies, then the records and their summary
+        # (whose rows every write path locks last).
+        tallies.transfers_added(ids=write.ids, using=using)
+        readmodel.refresh(ids=write.ids, using=using)
     return ImportResult(transfers=transfers, routes=routes, seconds=time.monotonic() - started)
 
 
