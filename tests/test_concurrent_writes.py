@@ -235,3 +235,78 @@ def test_a_change_the_transfer_shows_moves_its_etag_on(world, editor):
     client_for(editor).patch("/api/v1/materiel/artillery-shells/", {"category": "artillery"}, format="json")
     second = APIClient().get(f"{URL}{transfer.pk}/")
     assert second.json()["category"] == "artillery" and second["ETag"] != first
+
+
+@race
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writes_of_one_transfer_and_of_its_neighbours_keep_the_summary_a_count_of_the_records(
+        editor, second_editor):
+    """Two refreshes of one transfer at once (its quantity edited while its supplier State is renamed)
+    must not both take its previous record out of the read model's summary; a deletion beside a
+    creation of the same supplier and recipient moves the same summary and tally rows (no deadlock).
+    A smoke test: the interleavings are not forced (the next test pins the lock that orders them)."""
+    from transfers.readmodel import summary
+
+    build_world()
+    shells = Transfer.objects.get(slug="shells")
+    one, two = client_for(editor), client_for(second_editor)
+    body = {"supplier": "PRK", "recipient": "RUS", "materiel": "artillery-shells", "status": "delivered"}
+    for trial in range(15):
+        results = run_together(
+            lambda t=trial: one.patch(f"{URL}{shells.pk}/", {"quantity": 500 + t}, format="json").status_code,
+            lambda t=trial: two.patch("/api/v1/states/PRK/", {"name": f"North Korea {t}"}, format="json").status_code,
+        )
+        assert results == [200, 200]
+        created = one.post(URL, body, format="json")
+        assert created.status_code == 201, created.content
+        doomed = created.json()["id"]
+        results = run_together(
+            lambda pk=doomed: one.delete(f"{URL}{pk}/").status_code,
+            lambda: two.post(URL, body, format="json").status_code,
+        )
+        assert results == [204, 201]
+    assert summary.stored() == summary.recount()
+
+
+@race
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_reads_the_previous_records_with_their_rows_locked():
+    """What a refresh or a deletion takes out of the summary is read with the records' rows locked, so
+    that a second writer of the same transfer waits and then reads what the first one wrote."""
+    from django.db import DatabaseError, transaction
+
+    from transfers.models import TransferRecord
+    from transfers.readmodel import summary
+
+    build_world()
+    shells = Transfer.objects.get(slug="shells")
+    held, tried = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                summary.counted_out([shells.pk])
+                held.set()
+                tried.wait(10)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            held.wait(10)
+            with transaction.atomic():
+                TransferRecord.objects.select_for_update(nowait=True).get(pk=shells.pk)
+            outcome["locked"] = False
+        except DatabaseError:
+            outcome["locked"] = True
+        finally:
+            tried.set()
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcome == {"locked": True}
