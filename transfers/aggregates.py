@@ -31,9 +31,10 @@ from .models import (
     TransferVia,
     YearCategoryTally,
 )
+from .readmodel.summary import DIMENSIONS
 from .selectors import transfer_filter
 
-FACETS = ("supplier", "recipient", "category", "status", "year", "contested", "sanctioned")
+FACETS = DIMENSIONS  # the read model's summary counts by the same facets
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,13 @@ def facets_summarized(filters: Mapping[str, Any] | None) -> bool:
     f = _given(filters)
     if len({_SUMMARY_FILTERS.get(key) for key in f}) > 1 or any(key not in _SUMMARY_FILTERS for key in f):
         return False
-    after, before = f.get("reported_after"), f.get("reported_before")
+    return _whole_years(f)
+
+
+def _whole_years(filters: Mapping[str, Any]) -> bool:
+    """Whether the reporting-date bounds given, if any, are whole years: what the tallies and the
+    summary, which count by year, can select."""
+    after, before = filters.get("reported_after"), filters.get("reported_before")
     return (after is None or (after.month, after.day) == (1, 1)) and (
         before is None or (before.month, before.day) == (12, 31))
 
@@ -324,14 +331,12 @@ def _network_tally_filter(filters: Mapping[str, Any], credibility: int | None) -
     for name in ("category", "status"):
         if name in f:
             condition &= Q(**{f"{name}__in": f[name]})
+    if not _whole_years(f):
+        return None
     after, before = f.get("reported_after"), f.get("reported_before")
     if after is not None:
-        if (after.month, after.day) != (1, 1) or after.year < 1:
-            return None
         condition &= Q(year__gte=after.year)
     if before is not None:
-        if (before.month, before.day) != (12, 31):
-            return None
         condition &= Q(year__lte=before.year, year__gt=0)  # an undated transfer is never "before" a date
     if credibility is not None:
         condition &= Q(credibility__lte=credibility)  # NULL (no asserting claim) never qualifies
