@@ -159,8 +159,8 @@ def transfer_list(request):
             # Every transfer, or a selection made by one facet: from the read model's summary.
             facets = aggregates.transfer_facets(filters=selection.filters)
         else:
-            # Facets count a filtered selection's rows (the contested and sanctioned flags row by row:
-            # seconds for tens of thousands at 1M), so they are counted for a bounded selection only.
+            # Any other selection's facets are counted over its rows (one GROUP BY per facet), so they
+            # are counted for a bounded selection only.
             ids = list(queryset.values_list("pk", flat=True)[:FACETED_AT_MOST + 1])
             if len(ids) > FACETED_AT_MOST:
                 too_many = True
