@@ -17,9 +17,10 @@ from rest_framework.test import APIClient
 
 from tests import factories as f
 from tests.api_world import build_world
-from transfers.models import Claim, Source, Transfer
+from transfers.models import Claim, Place, Source, Transfer
 from transfers.models.base import StaleRecord
 from transfers.quotes import quote_in_text
+from transfers.services.records import record_delete
 from transfers.services.transfers import transfer_update
 
 URL = "/api/v1/transfers/"
@@ -266,6 +267,86 @@ def test_concurrent_writes_of_one_transfer_and_of_its_neighbours_keep_the_summar
         )
         assert results == [204, 201]
     assert summary.stored() == summary.recount()
+
+
+def _quantity_changed(transfer):
+    transfer_update(transfer=transfer, data={"quantity": 4321})
+
+
+def _route_through_its_own_parties(transfer):
+    # Legs that name the supplier (PRK): inserting them key-locks PRK's row.
+    transfer_update(transfer=transfer, data={"route": [
+        {"state": transfer.supplier, "role": "origin"},
+        {"place": Place.objects.get(slug="middle-east"), "role": "transit"},
+        {"state": transfer.recipient, "role": "destination"},
+    ]})
+
+
+def _deleted_beside_another_of_its_pair(transfer):
+    # The pair's network tallies are recounted without it (the test adds a second transfer of the
+    # pair): rows naming PRK inserted after its record was locked, to read what it counted.
+    record_delete(record=transfer)
+
+
+@race
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", [_quantity_changed, _route_through_its_own_parties,
+                                    _deleted_beside_another_of_its_pair])
+def test_a_transfer_write_takes_its_states_locks_before_its_record_lock(change):
+    """A State's rename holds the State's row (from its first step) and then locks the records of the
+    transfers that show it. A concurrent write of one of those transfers must take what it needs of
+    that row (the key lock of a foreign key to it) before it locks the transfer's record, never at
+    commit after it: else each waits for the other, and PostgreSQL aborts one (the deadlock CI met).
+    The rename is held open here after its first step while the transfer is written; its next step,
+    locking the transfer's record, must find the record free."""
+    from django.db import DatabaseError, transaction
+
+    from transfers.models import State, TransferRecord
+
+    build_world()
+    shells = Transfer.objects.get(slug="shells")
+    f.TransferFactory(supplier=shells.supplier, recipient=shells.recipient, materiel=shells.materiel)
+    held, go, written = threading.Event(), threading.Event(), threading.Event()
+    outcome = {}
+
+    def rename():
+        try:
+            with transaction.atomic():
+                State.objects.select_for_update().get(iso3="PRK")  # as services.records.record_update does
+                held.set()
+                go.wait(10)
+                try:
+                    list(TransferRecord.objects.select_for_update(nowait=True).filter(pk=shells.pk))  # or gone
+                    outcome["record"] = "free"
+                except DatabaseError:
+                    outcome["record"] = "locked by the write"
+        finally:
+            held.set()
+            connections.close_all()
+
+    def write():
+        try:
+            held.wait(10)
+            change(shells)
+            outcome["write"] = "done"
+        finally:
+            written.set()
+            connections.close_all()
+
+    threads = [threading.Thread(target=rename), threading.Thread(target=write)]
+    for thread in threads:
+        thread.start()
+    held.wait(10)
+    for _ in range(200):  # until the write is done or waits on a lock (the State's, or with the bug the commit's)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND wait_event_type = 'Lock'")
+            if written.wait(0.05) or cursor.fetchone()[0]:
+                break
+    go.set()
+    for thread in threads:
+        thread.join()
+    assert outcome == {"record": "free", "write": "done"}
 
 
 @race

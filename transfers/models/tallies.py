@@ -14,13 +14,22 @@ from .reference import State
 
 # CASCADE from the States throughout: a tally is derived, and a State that still has transfers
 # cannot be deleted anyway (Transfer PROTECTs it); rows counting nothing are deleted as they empty.
+# No foreign-key constraint in the database (db_constraint=False; Django still cascades): the
+# tallies are recounted on every write of a transfer, and a constraint would make that write
+# key-lock its States' rows at commit, after it has locked the transfer's record, when a rename of
+# one of those States holds the State's row and waits for that record (a deadlock). The States a
+# tally counts are those of transfers, whose own constraints keep them.
+
+
+def _state(**options) -> models.ForeignKey:
+    return models.ForeignKey(State, on_delete=models.CASCADE, related_name="+", db_constraint=False, **options)
 
 
 class PairTally(models.Model):
     """The number of transfers from one supplier State to one recipient State."""
 
-    supplier = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+", db_index=False)
-    recipient = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+")
+    supplier = _state(db_index=False)
+    recipient = _state()
     transfers = models.PositiveIntegerField()
 
     class Meta:
@@ -63,9 +72,9 @@ class StatusTally(models.Model):
 class RouteTally(models.Model):
     """The number of transfers from a supplier to a recipient through one transit State."""
 
-    supplier = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+", db_index=False)
-    via = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+")
-    recipient = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+")
+    supplier = _state(db_index=False)
+    via = _state()
+    recipient = _state()
     transfers = models.PositiveIntegerField()
 
     class Meta:
@@ -87,8 +96,8 @@ class NetworkTally(models.Model):
     """The number of transfers from one State to another with one year, category, status and best
     credibility: the network's edges, by the dimensions its filters take."""
 
-    supplier = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+", db_index=False)
-    recipient = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+", db_index=False)
+    supplier = _state(db_index=False)
+    recipient = _state(db_index=False)
     year = models.PositiveSmallIntegerField(help_text="Year first reported; 0 for transfers not dated.")
     category = models.CharField(max_length=32, choices=MaterielCategory.choices, blank=True)
     status = models.CharField(max_length=16, choices=TransferStatus.choices)
@@ -112,9 +121,9 @@ class NetworkRouteTally(models.Model):
     """The number of route legs through one transit State of the transfers from one State to another
     with one year, category, status and best credibility: ``RouteTally`` by the network's filters."""
 
-    supplier = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+", db_index=False)
-    via = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+", db_index=False)
-    recipient = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+", db_index=False)
+    supplier = _state(db_index=False)
+    via = _state(db_index=False)
+    recipient = _state(db_index=False)
     year = models.PositiveSmallIntegerField(help_text="Year first reported; 0 for transfers not dated.")
     category = models.CharField(max_length=32, choices=MaterielCategory.choices, blank=True)
     status = models.CharField(max_length=16, choices=TransferStatus.choices)

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import permutations
 
+from django.db import connections
 from django.db.models import F, Q
 
 from transfers.models import FacetTally, TransferRecord
@@ -70,10 +71,26 @@ def _stored_documents(ids: Iterable[int] | None, using: str, *, lock: bool = Fal
     if ids is not None:
         records = records.filter(pk__in=list(ids))
     if lock:
+        _check_references(using)
         records = records.select_for_update().order_by("pk")
     rows = records.values_list(*(F(f"document__{key}") for key in _DOCUMENT_KEYS))  # each decoded from JSON
     for row in rows.iterator(chunk_size=5000) if ids is None else rows:
         yield dict(zip(_DOCUMENT_KEYS, row, strict=True))
+
+
+def _check_references(using: str) -> None:
+    """Check now the foreign keys of the rows this transaction wrote (PostgreSQL defers the checks of
+    Django's constraints to the commit), so that the rows they refer to are key-locked before the
+    records are, never after.
+
+    Lock order: a rename of a State (an actor, a source...) holds its row, then locks the records of
+    the transfers that show it. A write of one of those transfers that names it (a route leg through
+    the State, a claim by the actor) would otherwise lock the transfer's record and then, at its
+    commit, wait on the renamed row: each waiting for the other, a deadlock. SQLite has one writer at a
+    time and nothing to order."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        connection.check_constraints()  # SET CONSTRAINTS ALL IMMEDIATE, then back to DEFERRED
 
 
 def rewritten(documents: dict[int, dict], *, using: str = "default") -> Counts:
