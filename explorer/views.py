@@ -30,6 +30,7 @@ from transfers.models import (
     TransferParty,
     TransferVia,
 )
+from transfers.models.transfers import LIST_ORDER
 from transfers.quotes import quote_span
 from transfers.readmodel import documents
 
@@ -150,7 +151,7 @@ def transfer_list(request):
     if selection.valid:
         # The API's order (newest first, undated last) unless ?ordering= asks for another.
         queryset = keyset_ordered(selection.filterset.filter_queryset(
-            selectors.transfer_summaries().order_by("-first_reported", "-id")
+            selectors.transfer_summaries().order_by(*LIST_ORDER)
         ))
         rows = list(queryset[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
         has_next = len(rows) > PAGE_SIZE
@@ -309,7 +310,7 @@ def source_detail(request, slug: str):
 
 def _newest(queryset):
     """Newest first, undated last: the API's list order, which its indexes serve."""
-    return keyset_ordered(queryset.order_by("-first_reported", "-id"))
+    return keyset_ordered(queryset.order_by(*LIST_ORDER))
 
 
 # A State's or actor's page lists its newest transfers in each role and links the rest (the list's

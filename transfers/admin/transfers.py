@@ -5,6 +5,7 @@ from django.db.models import Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 
 from transfers.models import Claim, Transfer, TransferBreach, TransferEvent, TransferParty, TransferVia
+from transfers.models.transfers import LIST_ORDER
 from transfers.readmodel import search
 from transfers.selectors import transfer_list
 from transfers.services.records import transfer_part_changed
@@ -149,7 +150,7 @@ class TransferAdmin(ImportExportCurationAdmin):
     autocomplete_fields = [
         "supplier", "recipient", "supplier_actor", "recipient_actor", "materiel", "destination", "value_claim",
     ]
-    ordering = ["-first_reported", "-id"]
+    ordering = list(LIST_ORDER)
     readonly_fields = ["review_state", "created_at", "updated_at"]
     fieldsets = [
         (

@@ -45,6 +45,7 @@ from transfers.models import (
     TransferEvent,
 )
 from transfers.models.deletions import DeletedKind
+from transfers.models.transfers import LIST_ORDER
 from transfers.readmodel import search
 
 ISO3_LIST_PATTERN = r"^[A-Za-z]{3}(,[A-Za-z]{3})*$"
@@ -355,8 +356,8 @@ class TransferFilter(FilterSet):
     )
     ordering = filters.OrderingFilter(
         fields=["first_reported", "id", "quantity", "status", "created_at", "updated_at", "relevance"],
-        help_text="Sort order; prefix with - for descending, e.g. -first_reported. Default: -first_reported,-id. "
-        "relevance (with q): best matches first.",
+        help_text="Sort order; prefix with - for descending, e.g. -first_reported. "
+        f"Default: {','.join(LIST_ORDER)}. relevance (with q): best matches first.",
     )
 
     class Meta:
@@ -382,7 +383,7 @@ class TransferFilter(FilterSet):
 def _in_list_order(queryset: QuerySet) -> bool:
     """Whether the queryset is in the transfers' default order (-first_reported, -id)."""
     order = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
-    return [str(term) for term in order] == ["-first_reported", "-id"]
+    return [str(term) for term in order] == list(LIST_ORDER)
 
 
 def _sanctioned(queryset: QuerySet, field: str, value: bool | None) -> QuerySet:

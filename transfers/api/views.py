@@ -34,6 +34,7 @@ from transfers.models import (
     Transfer,
     TransferEvent,
 )
+from transfers.models.transfers import LIST_ORDER
 from transfers.readmodel.flat import TRANSFER_CSV_COLUMNS
 from transfers.services.records import record_delete, record_save, record_update
 from transfers.services.transfers import transfer_add, transfer_create, transfer_update
@@ -385,10 +386,10 @@ class TransferViewSet(APIViewSet):
         if self.action in ("list", "retrieve"):
             # Reads: each transfer's prebuilt document (the read model), with the keys the pages
             # are ordered by: one query per page.
-            return readmodel.documents.document_rows().order_by("-first_reported", "-id")
+            return readmodel.documents.document_rows().order_by(*LIST_ORDER)
         if self.action == "history":
             return Transfer.objects.all()
-        return selectors.transfer_details(selectors.transfer_list()).order_by("-first_reported", "-id")
+        return selectors.transfer_details(selectors.transfer_list()).order_by(*LIST_ORDER)
 
     def get_renderers(self):
         renderers = super().get_renderers()

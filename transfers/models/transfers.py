@@ -38,6 +38,9 @@ def claim_transfer_id(record, field: str = "claim"):
 # transfers.api.pagination.sort_key compiles it for a descending first_reported.
 RECENT_KEY = Coalesce(F("first_reported"), Value(datetime.date.min, output_field=models.DateField()))
 RECENT = RECENT_KEY.desc()
+# The order of every list of transfers (the API's, the admin's, the explorer's), which the keyset
+# pages and the list indexes follow.
+LIST_ORDER = ("-first_reported", "-id")
 
 
 class Transfer(Record):
@@ -150,7 +153,7 @@ class Transfer(Record):
     ])
 
     class Meta:
-        ordering = ["-first_reported", "-id"]
+        ordering = list(LIST_ORDER)
         permissions = [("review_transfer", "Can mark a transfer as reviewed")]
         indexes = [
             feed_index("transfer"),
