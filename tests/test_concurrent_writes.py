@@ -293,11 +293,12 @@ def _deleted_beside_another_of_its_pair(transfer):
 @pytest.mark.parametrize("change", [_quantity_changed, _route_through_its_own_parties,
                                     _deleted_beside_another_of_its_pair])
 def test_a_transfer_write_takes_its_states_locks_before_its_record_lock(change):
-    """A State's rename holds the State's row (from its first step) and then locks the records of the
-    transfers that show it. A concurrent write of one of those transfers must take what it needs of
-    that row (the key lock of a foreign key to it) before it locks the transfer's record, never at
-    commit after it: else each waits for the other, and PostgreSQL aborts one (the deadlock CI met).
-    The rename is held open here after its first step while the transfer is written; its next step,
+    """A change of a State's code (iso3, a key: its UPDATE locks the row against foreign-key checks) holds
+    the State's row and then locks the records of the transfers that show it. A concurrent write of one
+    of those transfers must take what it needs of that row (the key lock of a foreign key to it) before
+    it locks the transfer's record, never at commit after it: else each waits for the other, and
+    PostgreSQL aborts one (the deadlock CI met, then with a rename, whose lock now leaves key locks be).
+    The change is held open here after its first step while the transfer is written; its next step,
     locking the transfer's record, must find the record free."""
     from django.db import DatabaseError, transaction
 
@@ -312,7 +313,7 @@ def test_a_transfer_write_takes_its_states_locks_before_its_record_lock(change):
     def rename():
         try:
             with transaction.atomic():
-                State.objects.select_for_update().get(iso3="PRK")  # as services.records.record_update does
+                State.objects.select_for_update().get(iso3="PRK")  # as an UPDATE of its iso3 locks it
                 held.set()
                 go.wait(10)
                 try:
@@ -347,6 +348,56 @@ def test_a_transfer_write_takes_its_states_locks_before_its_record_lock(change):
     for thread in threads:
         thread.join()
     assert outcome == {"record": "free", "write": "done"}
+
+
+@race
+@pytest.mark.django_db(transaction=True)
+def test_a_rename_in_progress_leaves_the_state_free_to_be_named_by_other_writes():
+    """A rename locks the State's row against other changes of the State, not against rows that refer to
+    it: a transfer written meanwhile with that State as its supplier has its foreign key checked at once
+    (PostgreSQL's key-share lock), rather than waiting for the rename to end."""
+    from django.db import DatabaseError, transaction
+
+    from transfers.models import State
+    from transfers.services.records import record_update
+
+    world = build_world()
+    prk = world.states["PRK"]
+    held, finished = threading.Event(), threading.Event()
+    outcome = {}
+
+    def rename():
+        try:
+            with transaction.atomic():
+                record_update(model=State, pk=prk.pk, data={"name": "North Korea (renamed; test data)"})
+                held.set()
+                finished.wait(10)
+        finally:
+            held.set()
+            connections.close_all()
+
+    def write():
+        try:
+            held.wait(10)
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '2s'")
+                f.TransferFactory(supplier=prk, recipient=world.states["RUS"], materiel=world.materiel["ak-rifles"])
+                connection.check_constraints()
+            outcome["write"] = "done"
+        except DatabaseError as error:
+            outcome["write"] = f"waited on the rename: {error}"
+        finally:
+            finished.set()
+            connections.close_all()
+
+    threads = [threading.Thread(target=rename), threading.Thread(target=write)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcome == {"write": "done"}
+    assert State.objects.get(pk=prk.pk).name == "North Korea (renamed; test data)"
 
 
 @race

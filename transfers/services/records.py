@@ -52,15 +52,17 @@ def lock_source(record) -> None:
     committed text: quote writes and text writes of one source then happen one after the other."""
     if isinstance(record, Source):
         if record.pk is not None:
-            Source.objects.select_for_update().filter(pk=record.pk).values_list("pk").first()
+            Source.objects.select_for_update(no_key=True).filter(pk=record.pk).values_list("pk").first()
         return
     source_id = getattr(record, "source_id", None)
     if source_id is not None and getattr(record, "quote", ""):
-        record.source = Source.objects.select_for_update().get(pk=source_id)
+        record.source = Source.objects.select_for_update(no_key=True).get(pk=source_id)
 
 
 def _lock(model: type[models.Model], pk) -> models.Model:
-    return model._base_manager.select_for_update().get(pk=pk)
+    """The stored record, read with its row locked against other writers of it (``no_key``: not against
+    writes of rows that refer to it, whose foreign keys' checks would otherwise wait for this one)."""
+    return model._base_manager.select_for_update(no_key=True).get(pk=pk)
 
 
 # What a review vouches for: every field of a transfer but its bookkeeping and the review itself.
@@ -130,7 +132,7 @@ def record_save(
     """
     stored = None
     if record.pk is not None and not record._state.adding:
-        stored = type(record)._base_manager.select_for_update().filter(pk=record.pk).first()
+        stored = type(record)._base_manager.select_for_update(no_key=True).filter(pk=record.pk).first()
     if stored is not None and expected_version is not None and stored.version != expected_version:
         record.version = stored.version
         raise VersionMismatch(record, expected_version)

@@ -271,7 +271,7 @@ def transfer_update(
     changes returns to draft (services.records).
     """
     route_given, route = _route_arguments(data)
-    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update(no_key=True).get(pk=transfer.pk)
     if expected_version is not None and transfer.version != expected_version:
         raise VersionMismatch(transfer, expected_version)
     resolver = _Claims(transfer)
@@ -319,7 +319,7 @@ def transfer_add(
     """Add claims and timeline steps to an existing transfer, all or nothing, under the same rules as
     creation; a step may rest on a claim added in the same call or one the transfer has. The
     transfer's status follows its latest dated step; a reviewed transfer returns to draft."""
-    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update(no_key=True).get(pk=transfer.pk)
     if expected_version is not None and transfer.version != expected_version:
         raise VersionMismatch(transfer, expected_version)
     resolver = _Claims(transfer)
