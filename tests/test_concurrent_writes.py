@@ -183,6 +183,56 @@ def run_together(*calls):
     return results
 
 
+def held_while_written(*, hold, write, probe) -> dict:
+    """Lock order, step by step: ``hold`` runs in a transaction on one connection, which stays open while
+    ``write`` runs on another until it is done or waits on a lock; then ``probe``, in ``hold``'s
+    transaction, tries (NOWAIT) a lock that ``write`` must not have taken before the one ``hold`` has.
+    Returns {"probe": "free" or "locked", "write": "done"} (no "write" when it failed)."""
+    from django.db import DatabaseError, transaction
+
+    held, go, written = threading.Event(), threading.Event(), threading.Event()
+    outcome = {}
+
+    def holder():
+        try:
+            with transaction.atomic():
+                hold()
+                held.set()
+                go.wait(10)
+                try:
+                    probe()
+                    outcome["probe"] = "free"
+                except DatabaseError:
+                    outcome["probe"] = "locked"
+        finally:
+            held.set()
+            connections.close_all()
+
+    def writer():
+        try:
+            held.wait(10)
+            write()
+            outcome["write"] = "done"
+        finally:
+            written.set()
+            connections.close_all()
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=writer)]
+    for thread in threads:
+        thread.start()
+    held.wait(10)
+    for _ in range(200):  # until the write is done, or waits on a lock
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND wait_event_type = 'Lock'")
+            if written.wait(0.05) or cursor.fetchone()[0]:
+                break
+    go.set()
+    for thread in threads:
+        thread.join()
+    return outcome
+
+
 @race
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_patches_of_different_fields_all_survive(editor, second_editor):
@@ -300,54 +350,44 @@ def test_a_transfer_write_takes_its_states_locks_before_its_record_lock(change):
     PostgreSQL aborts one (the deadlock CI met, then with a rename, whose lock now leaves key locks be).
     The change is held open here after its first step while the transfer is written; its next step,
     locking the transfer's record, must find the record free."""
-    from django.db import DatabaseError, transaction
-
     from transfers.models import State, TransferRecord
 
     build_world()
     shells = Transfer.objects.get(slug="shells")
     f.TransferFactory(supplier=shells.supplier, recipient=shells.recipient, materiel=shells.materiel)
-    held, go, written = threading.Event(), threading.Event(), threading.Event()
-    outcome = {}
+    outcome = held_while_written(
+        hold=lambda: State.objects.select_for_update().get(iso3="PRK"),  # as an UPDATE of its iso3 locks it
+        write=lambda: change(shells),
+        probe=lambda: list(TransferRecord.objects.select_for_update(nowait=True).filter(pk=shells.pk)),  # or gone
+    )
+    assert outcome == {"probe": "free", "write": "done"}
 
-    def rename():
-        try:
-            with transaction.atomic():
-                State.objects.select_for_update().get(iso3="PRK")  # as an UPDATE of its iso3 locks it
-                held.set()
-                go.wait(10)
-                try:
-                    list(TransferRecord.objects.select_for_update(nowait=True).filter(pk=shells.pk))  # or gone
-                    outcome["record"] = "free"
-                except DatabaseError:
-                    outcome["record"] = "locked by the write"
-        finally:
-            held.set()
-            connections.close_all()
 
-    def write():
-        try:
-            held.wait(10)
-            change(shells)
-            outcome["write"] = "done"
-        finally:
-            written.set()
-            connections.close_all()
+@race
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("write", ["update", "delete"])
+def test_a_write_of_a_claim_locks_its_transfer_before_its_source_and_tallies(write):
+    """Every write of a transfer locks the transfer's row before the sources its claims quote and the
+    tallies it moves (adding a claim: the transfer, the source, the pair's tally). A write of one claim
+    must follow the same order: else, holding the claim's source or its pair's tally while it waits for
+    the transfer, it deadlocks with a claim added to that transfer."""
+    from transfers.models import Claim, PairTally
+    from transfers.services.records import record_update
 
-    threads = [threading.Thread(target=rename), threading.Thread(target=write)]
-    for thread in threads:
-        thread.start()
-    held.wait(10)
-    for _ in range(200):  # until the write is done or waits on a lock (the State's, or with the bug the commit's)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND wait_event_type = 'Lock'")
-            if written.wait(0.05) or cursor.fetchone()[0]:
-                break
-    go.set()
-    for thread in threads:
-        thread.join()
-    assert outcome == {"record": "free", "write": "done"}
+    world = build_world()
+    shells, claim = world.transfers["shells"], Claim.objects.get(slug="shells-wh")
+    if write == "update":  # a quote is checked against its source's text, under the source's lock
+        change = lambda: record_update(model=Claim, pk=claim.pk, data={"credibility": 2})  # noqa: E731
+        probe = lambda: Source.objects.select_for_update(nowait=True).get(pk=claim.source_id)  # noqa: E731
+    else:  # the pair's network tallies are recounted without it
+        change = lambda: record_delete(record=Claim.objects.get(pk=claim.pk))  # noqa: E731
+        probe = lambda: list(PairTally.objects.select_for_update(nowait=True).filter(  # noqa: E731
+            supplier=shells.supplier_id, recipient=shells.recipient_id))
+    outcome = held_while_written(
+        hold=lambda: Transfer.objects.select_for_update(no_key=True).get(pk=shells.pk),  # as transfer_add does
+        write=change, probe=probe,
+    )
+    assert outcome == {"probe": "free", "write": "done"}
 
 
 @race

@@ -3,9 +3,13 @@
 Every caller (the API, the admin, the admin's import, ``loaddata``) hands a record to
 :func:`record_save` or a change to :func:`record_update`; the rules themselves live in
 ``transfers.rules`` and run through the model's ``full_clean()``. Writes that quote a source and
-writes of a source's text serialize on the source's row (``SELECT ... FOR UPDATE``), so that the
-verbatim-quote rule holds under concurrency: a quote is checked against the text as committed, and
-a new text against every quote committed.
+writes of a source's text serialize on the source's row (``SELECT ... FOR NO KEY UPDATE``), so that
+the verbatim-quote rule holds under concurrency: a quote is checked against the text as committed,
+and a new text against every quote committed.
+
+Lock order, so that two writers never wait on each other: a transfer's row, then its parts' rows,
+the sources they quote, the tallies (transfers.tallies), the rows the writes refer to (their foreign
+keys' checks), the read model's records, and last its summary (transfers.readmodel).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from django.db import models
 
 from transfers import readmodel
 from transfers.history import CHANGE_REASON_MAX
-from transfers.models import Source
+from transfers.models import Claim, Source, TransferBreach, TransferEvent, TransferParty, TransferVia
 from transfers.models.base import StaleRecord
 
 
@@ -59,10 +63,22 @@ def lock_source(record) -> None:
         record.source = Source.objects.select_for_update(no_key=True).get(pk=source_id)
 
 
+# The parts of a transfer: written with it, locked after it.
+PARTS = (Claim, TransferEvent, TransferVia, TransferParty, TransferBreach)
+
+
+def _locking(model: type[models.Model]) -> models.QuerySet:
+    """``model``'s rows, read with their rows locked against other writers of them (``no_key``: not
+    against writes of rows that refer to them, whose foreign keys' checks would wait for this one).
+    A part of a transfer is locked with its transfer's row, in one statement, before the source it
+    quotes and the tallies: the order every write of a transfer takes (else a claim's write, holding
+    its source, and a claim added to its transfer from the same source would wait on each other)."""
+    rows = model._base_manager.select_for_update(no_key=True)
+    return rows.select_related("transfer") if issubclass(model, PARTS) else rows
+
+
 def _lock(model: type[models.Model], pk) -> models.Model:
-    """The stored record, read with its row locked against other writers of it (``no_key``: not against
-    writes of rows that refer to it, whose foreign keys' checks would otherwise wait for this one)."""
-    return model._base_manager.select_for_update(no_key=True).get(pk=pk)
+    return _locking(model).get(pk=pk)
 
 
 # What a review vouches for: every field of a transfer but its bookkeeping and the review itself.
@@ -105,9 +121,7 @@ def transfer_part_changed(*, transfer_id, reason: str = "") -> None:
 
 
 def _transfer_of(record):
-    from transfers.models import Claim, TransferBreach, TransferEvent, TransferParty, TransferVia
-
-    if isinstance(record, Claim | TransferEvent | TransferVia | TransferParty | TransferBreach):
+    if isinstance(record, PARTS):
         return record.transfer_id
     return None
 
@@ -132,7 +146,7 @@ def record_save(
     """
     stored = None
     if record.pk is not None and not record._state.adding:
-        stored = type(record)._base_manager.select_for_update(no_key=True).filter(pk=record.pk).first()
+        stored = _locking(type(record)).filter(pk=record.pk).first()
     if stored is not None and expected_version is not None and stored.version != expected_version:
         record.version = stored.version
         raise VersionMismatch(record, expected_version)
