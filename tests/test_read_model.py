@@ -199,6 +199,35 @@ def test_an_admin_save_keeps_the_record_current(editor_client, admin_world, chan
     assert TransferRecord.objects.get(pk=transfer.pk).document["description"] == "Changed in the admin"
 
 
+def test_an_admin_save_of_a_transfer_and_its_inline_rows_builds_it_once(
+        editor_client, admin_world, changeform_data, monkeypatch):
+    """The page's record and its inline rows are written in one transaction and built into the read
+    model once, at its end: never a record locked by one row's refresh while the next row's writes
+    take their locks (the write path's lock order, services.records)."""
+    from django.urls import reverse
+
+    built = []
+    real_build = readmodel.build
+
+    def counting_build(ids, **kwargs):
+        built.append(sorted(ids))
+        return real_build(ids, **kwargs)
+
+    monkeypatch.setattr(readmodel, "build", counting_build)
+    transfer = admin_world["transfer"]
+    url = reverse("admin:transfers_transfer_change", args=[transfer.pk])
+    data = changeform_data(editor_client.get(url))
+    credibility = [key for key in data if key.endswith("-credibility")]
+    assert len(credibility) >= 2, data
+    data.update({"description": "Changed in the admin", "change_reason": "A test",
+                 credibility[0]: "4", credibility[1]: "5"})
+    built.clear()
+    assert editor_client.post(url, data).status_code == 302
+    assert built == [[transfer.pk]]
+    assert_current()
+    assert TransferRecord.objects.get(pk=transfer.pk).document["description"] == "Changed in the admin"
+
+
 def test_a_csv_import_has_records():
     for code in ("AAA", "BBB", "CCC"):
         f.StateFactory(iso3=code)

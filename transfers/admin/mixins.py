@@ -3,13 +3,14 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from transfers import readmodel
 from transfers.services.records import record_delete, record_save
 
 from .forms import CurationForm, KnownLabelAutocompleteSelect, KnownLabelsForm
@@ -56,6 +57,14 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
     save_on_top = True
     # Analysts paste URLs without a scheme; assume https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    # A page writes its record and its inline rows in one transaction (Django's): they are built into
+    # the read model once, at its end, as a service's writes are (readmodel.batched). One refresh per
+    # row would lock the record, then the next row's source and tallies: against the write path's lock
+    # order (services.records), and a deadlock with any writer that keeps it.
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with readmodel.batched():
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def reason_for(self, request, form=None, *, change: bool) -> str:
         reason = form.cleaned_data.get("change_reason") if form is not None else ""
@@ -110,7 +119,8 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied
         request.reverting_history = True
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        with readmodel.batched():
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def delete_model(self, request, obj):
         obj._change_reason = DELETED_REASON
@@ -118,8 +128,8 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
 
     def delete_queryset(self, request, queryset):
         # One delete per record so that each leaves its history with a reason (the bulk action
-        # deletes at most one page of selected rows); all or none, in one transaction.
-        with transaction.atomic():
+        # deletes at most one page of selected rows); all or none, in one transaction, built once.
+        with readmodel.batched():
             for obj in queryset:
                 self.delete_model(request, obj)
 

@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.utils.text import capfirst
 from import_export import fields, resources, widgets
 
-from transfers import rules
+from transfers import readmodel, rules
 from transfers.api.renderers import neutralise_formula
 from transfers.choices import TRANSIT_ROLES
 from transfers.models import Actor, Materiel, Place, Source, State, Transfer, TransferParty, TransferVia
@@ -61,6 +61,14 @@ class HistoryResource(resources.ModelResource):
         # API's CSV does it (viewers may export what editors typed).
         value = super().export_field(field, instance, **kwargs)
         return neutralise_formula(value) if isinstance(value, str) else value
+
+    def import_data_inner(self, *args, **kwargs):
+        # The file's rows are built into the read model once, at its end and in its transaction (a
+        # preview's rolls back with it), as a service's writes are (readmodel.batched): one refresh per
+        # row would hold records and the summary while the next row takes its tallies' locks, against
+        # the write path's lock order (services.records).
+        with readmodel.batched():
+            return super().import_data_inner(*args, **kwargs)
 
     def before_save_instance(self, instance, row, **kwargs):
         instance._history_user = kwargs.get("user")
