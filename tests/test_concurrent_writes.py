@@ -392,6 +392,26 @@ def test_a_write_of_a_claim_locks_its_transfer_before_its_source_and_tallies(wri
 
 @race
 @pytest.mark.django_db(transaction=True)
+def test_a_batch_review_writes_its_transfers_in_primary_key_order(editor):
+    """A writer of several transfers at once takes their rows in primary-key order, whatever order it
+    was handed them in (a batch review gets the changelist's), so that two such writers never hold one
+    row each while waiting for the other's."""
+    from transfers.services.review import transfers_mark_reviewed
+
+    world = build_world()
+    first, second = sorted([world.transfers["shells"], world.transfers["drones"]], key=lambda t: t.pk)
+    outcome = held_while_written(
+        hold=lambda: Transfer.objects.select_for_update(no_key=True).get(pk=first.pk),
+        write=lambda: transfers_mark_reviewed(transfers=list(Transfer.objects.filter(
+            pk__in=[first.pk, second.pk]).order_by("-pk")), user=editor),
+        probe=lambda: Transfer.objects.select_for_update(no_key=True, nowait=True).get(pk=second.pk),
+    )
+    assert outcome == {"probe": "free", "write": "done"}
+    assert Transfer.objects.filter(pk__in=[first.pk, second.pk], reviewed_by=editor).count() == 2
+
+
+@race
+@pytest.mark.django_db(transaction=True)
 def test_a_rename_in_progress_leaves_the_state_free_to_be_named_by_other_writes():
     """A rename locks the State's row against other changes of the State, not against rows that refer to
     it: a transfer written meanwhile with that State as its supplier has its foreign key checked at once

@@ -9,7 +9,8 @@ and a new text against every quote committed.
 
 Lock order, so that two writers never wait on each other: a transfer's row, then its parts' rows,
 the sources they quote, the tallies (transfers.tallies), the rows the writes refer to (their foreign
-keys' checks), the read model's records, and last its summary (transfers.readmodel).
+keys' checks), the read model's records, and last its summary (transfers.readmodel). Rows of one
+table are taken in primary-key order.
 """
 
 from __future__ import annotations
