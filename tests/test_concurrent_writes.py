@@ -412,6 +412,72 @@ def test_a_batch_review_writes_its_transfers_in_primary_key_order(editor):
 
 @race
 @pytest.mark.django_db(transaction=True)
+def test_a_transfer_write_moves_its_tallies_in_primary_key_order():
+    """A transfer's status changed from one value to another moves two status tally rows: taken in
+    primary-key order (as imports take them), not the old value's first. Else a change of one
+    transfer from sought to offered and of another from offered to sought could each hold one row
+    and wait for the other's."""
+    from transfers.models import StatusTally
+
+    world = build_world()
+    kept = dict(supplier=world.states["USA"], recipient=world.states["UKR"], materiel=world.materiel["ak-rifles"])
+    f.TransferFactory(status="sought", **kept)  # the sought row first: the lower primary key
+    offered = f.TransferFactory(status="offered", **kept)
+    assert StatusTally.objects.get(status="sought").pk < StatusTally.objects.get(status="offered").pk
+    outcome = held_while_written(
+        hold=lambda: StatusTally.objects.select_for_update(no_key=True).get(status="sought"),
+        write=lambda: transfer_update(transfer=offered, data={"status": "sought"}),
+        probe=lambda: StatusTally.objects.select_for_update(no_key=True, nowait=True).filter(status="offered").first(),
+    )
+    assert outcome == {"probe": "free", "write": "done"}
+    assert StatusTally.objects.get(status="sought").transfers == 2
+
+
+@race
+@pytest.mark.django_db(transaction=True)
+def test_a_tally_row_emptied_and_deleted_while_another_writer_adds_to_it_keeps_that_count(monkeypatch):
+    """One writer adds a transfer to the status tally "sought": it finds the row there (so creates
+    none), and before it locks the row, another writer deletes the one sought transfer, emptying the
+    row and deleting it. The first writer's count must not vanish with the row."""
+    import datetime
+
+    from django.db.models.query import QuerySet
+
+    from transfers import tallies
+    from transfers.models import StatusTally
+
+    world = build_world()
+    doomed = f.TransferFactory(status="sought", supplier=world.states["USA"], recipient=world.states["UKR"],
+                               materiel=world.materiel["ak-rifles"], first_reported=datetime.date(2019, 1, 1))
+    paused, go = threading.Event(), threading.Event()
+    real_bulk_create = QuerySet.bulk_create
+
+    def pausing_bulk_create(self, objs, *args, **kwargs):
+        created = real_bulk_create(self, objs, *args, **kwargs)
+        if self.model is StatusTally and objs and threading.current_thread().name == "adder":
+            paused.set()  # the rows it needs exist (here: were there); it has not locked them yet
+            go.wait(10)
+        return created
+
+    monkeypatch.setattr(QuerySet, "bulk_create", pausing_bulk_create)
+    # Another pair, year and category: the two writers share the status row alone.
+    add = threading.Thread(name="adder", target=lambda: (f.TransferFactory(
+        status="sought", supplier=world.states["IRN"], recipient=world.states["LBY"],
+        materiel=world.materiel["shahed-136"], first_reported=datetime.date(2021, 1, 1)), connections.close_all()))
+    add.start()
+    try:
+        assert paused.wait(10)
+        record_delete(record=doomed)
+        assert not StatusTally.objects.filter(status="sought").exists()  # emptied and deleted, committed
+    finally:
+        go.set()
+        add.join()
+    assert StatusTally.objects.get(status="sought").transfers == 1
+    assert tallies.stored()["status"] == tallies.counted()["status"]
+
+
+@race
+@pytest.mark.django_db(transaction=True)
 def test_a_rename_in_progress_leaves_the_state_free_to_be_named_by_other_writes():
     """A rename locks the State's row against other changes of the State, not against rows that refer to
     it: a transfer written meanwhile with that State as its supplier has its foreign key checked at once

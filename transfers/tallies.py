@@ -3,7 +3,7 @@
 Every write path passes through here:
 - a transfer saved or deleted one at a time (services, the admin, the API, ``loaddata``): the
   signal receivers in ``transfers.signals`` call ``transfer_changed`` with its key before and after,
-  which moves one count in each of the pair, year/category and status tallies, and recounts the
+  which moves its count in the pair, year/category and status tallies, and recounts the
   route tallies of the pairs involved (an indexed count over that pair's transfers);
 - a route step added or removed: ``routes_changed`` recounts its pair's route tallies;
 - the network tallies (pair and route counts by year, category, status and best credibility) are
@@ -15,10 +15,10 @@ Every write path passes through here:
 - other bulk writers (the synthetic generator, a recategorised materiel's transfers): ``rebuild``,
   inside their own transaction, after their rows are written.
 
-Counts move with ``UPDATE ... SET transfers = transfers + 1`` in the writer's transaction, so that
-concurrent writers add up rather than overwrite; a tally row is created the first time its key
-appears and deleted when it counts nothing. ``tests/test_tallies.py`` proves, after every kind of
-write, that the tallies equal a rebuild.
+Counts move in the writer's transaction, with the rows locked in primary-key order (``_add``), so
+that concurrent writers add up rather than overwrite and never wait on each other in a circle; a
+tally row is created the first time its key appears and deleted when it counts nothing.
+``tests/test_tallies.py`` proves, after every kind of write, that the tallies equal a rebuild.
 """
 
 import datetime
@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.apps import apps as installed_apps
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Min, OuterRef, Subquery
+from django.db import transaction
+from django.db.models import Count, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce, ExtractYear
 
 from transfers.choices import TRANSIT_ROLES, Stance
@@ -126,19 +126,6 @@ def _insert_network(network, network_route, rows: Counter, routes: Counter, usin
     ], batch_size=5000)
 
 
-def _move(model, using: str, keys: dict, delta: int) -> None:
-    """Add ``delta`` to the tally row ``keys`` names (creating it), deleting it when it reaches 0."""
-    rows = model.objects.using(using).filter(**keys)
-    if not rows.update(transfers=F("transfers") + delta):
-        try:
-            with transaction.atomic(using=using):  # a savepoint: a concurrent writer may create it first
-                model.objects.using(using).create(**keys, transfers=delta)
-        except IntegrityError:
-            rows.update(transfers=F("transfers") + delta)
-    if delta < 0:
-        rows.filter(transfers__lte=0).delete()
-
-
 def _between_states(supplier: int | None, recipient: int | None) -> bool:
     """The pair and route tallies are edges between two States: a transfer with an unknown supplier
     or recipient (issue 14) counts in the year, category and status tallies only."""
@@ -150,13 +137,17 @@ def transfer_changed(*, before: TransferKey | None, after: TransferKey | None, u
     if before == after:
         return
     pair, year_category, status, _, _, _ = _models()
+    moved: dict[str, Counter] = {"pair": Counter(), "year_category": Counter(), "status": Counter()}
     for key, delta in ((before, -1), (after, 1)):
         if key is None:
             continue
         if _between_states(key.supplier, key.recipient):
-            _move(pair, using, {"supplier_id": key.supplier, "recipient_id": key.recipient}, delta)
-        _move(year_category, using, {"year": key.year, "category": key.category}, delta)
-        _move(status, using, {"status": key.status}, delta)
+            moved["pair"][(key.supplier, key.recipient)] += delta
+        moved["year_category"][(key.year, key.category)] += delta
+        moved["status"][(key.status,)] += delta
+    with transaction.atomic(using=using):  # its own, when the transfer was saved outside one
+        for name, model in (("pair", pair), ("year_category", year_category), ("status", status)):
+            _add(model, _KEYS[name], moved[name], using)
     pairs = {(key.supplier, key.recipient) for key in (before, after) if key is not None}
     if before is not None and after is not None and (before.supplier, before.recipient) == (
         after.supplier, after.recipient
@@ -259,21 +250,29 @@ def transfers_deleted(*, ids: list[int], delete, using: str = "default") -> None
 def _add(model, fields: tuple[str, ...], counts: Counter, using: str) -> None:
     """Add ``counts`` (key tuple -> transfers, negative to take away) to the rows of ``model`` with
     those keys: the missing ones are created first (empty, beside any a concurrent writer creates),
-    then every row of the keys' first field is locked in primary-key order, as ``_move`` locks its
-    rows, and moved; a row that reaches 0 is deleted."""
-    if not counts:
-        return
+    then every row of the keys' first field is locked in primary-key order (every writer takes a
+    tally's rows in that order: two never hold one each while waiting for the other's), and moved;
+    a row that reaches 0 is deleted.
+
+    A row another writer emptied and deleted between this one's creation of the missing rows and
+    its lock is created again (else what this writer adds to it would be lost)."""
+    counts = Counter({key: n for key, n in counts.items() if n})
     rows = model.objects.using(using)
-    rows.bulk_create([model(**dict(zip(fields, key, strict=True)), transfers=0) for key, n in counts.items() if n > 0],
-                     ignore_conflicts=True, batch_size=5000)
-    found = []
-    for row in rows.select_for_update().filter(**{f"{fields[0]}__in": {key[0] for key in counts}}).order_by("pk"):
-        key = tuple(getattr(row, field) for field in fields)  # a superset of the keys' rows
-        if key in counts:
-            row.transfers += counts[key]
-            found.append(row)
-    rows.bulk_update([row for row in found if row.transfers > 0], ["transfers"], batch_size=1000)
-    rows.filter(pk__in=[row.pk for row in found if row.transfers <= 0]).delete()
+    found: dict[tuple, object] = {}
+    wanted = list(counts)
+    while wanted:
+        rows.bulk_create([model(**dict(zip(fields, key, strict=True)), transfers=0) for key in wanted
+                          if counts[key] > 0], ignore_conflicts=True, batch_size=5000)
+        locked = rows.select_for_update(no_key=True).filter(**{f"{fields[0]}__in": {key[0] for key in wanted}})
+        for row in locked.order_by("pk"):  # a superset of the keys' rows
+            key = tuple(getattr(row, field) for field in fields)
+            if key in counts:
+                found.setdefault(key, row)
+        wanted = [key for key in wanted if counts[key] > 0 and key not in found]  # deleted meanwhile
+    for key, row in found.items():
+        row.transfers += counts[key]
+    rows.bulk_update([row for row in found.values() if row.transfers > 0], ["transfers"], batch_size=1000)
+    rows.filter(pk__in=[row.pk for row in found.values() if row.transfers <= 0]).delete()
 
 
 def stored(*, using: str = "default", apps=installed_apps) -> dict[str, Counter]:
