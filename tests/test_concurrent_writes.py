@@ -478,6 +478,25 @@ def test_a_tally_row_emptied_and_deleted_while_another_writer_adds_to_it_keeps_t
 
 @race
 @pytest.mark.django_db(transaction=True)
+def test_a_claims_import_locks_the_transfers_it_adds_to_before_their_sources():
+    """A claims file's rows name transfers and the sources they quote: the import locks the transfers
+    first, as a claim added through the API does (the transfer, then the source), not at its end."""
+    from transfers.services.imports import import_claims
+
+    world = build_world()
+    shells, wapo = world.transfers["shells"], world.sources["wapo"]
+    rows = [(2, {"transfer": "shells", "source": "wapo", "quote": "the White House said", "credibility": "3"})]
+    outcome = held_while_written(
+        hold=lambda: Transfer.objects.select_for_update(no_key=True).get(pk=shells.pk),  # as transfer_add does
+        write=lambda: import_claims(rows=rows),
+        probe=lambda: Source.objects.select_for_update(no_key=True, nowait=True).get(pk=wapo.pk),
+    )
+    assert outcome == {"probe": "free", "write": "done"}
+    assert Claim.objects.filter(transfer=shells, quote="the White House said").exists()
+
+
+@race
+@pytest.mark.django_db(transaction=True)
 def test_a_rename_in_progress_leaves_the_state_free_to_be_named_by_other_writes():
     """A rename locks the State's row against other changes of the State, not against rows that refer to
     it: a transfer written meanwhile with that State as its supplier has its foreign key checked at once

@@ -598,7 +598,13 @@ def import_claims(*, rows: Iterable[tuple[int, dict[str, str]]], user=None, reas
     errors: list[RowError] = []
     touched: set[int] = set()
     count = 0
+    rows = list(rows)
     with readmodel.batched(using):
+        # The transfers the file adds to are locked first, in primary-key order, before the sources
+        # their claims quote: the write path's lock order (services.records).
+        named = {(raw.get("transfer") or "").strip() for _, raw in rows}
+        list(Transfer.objects.using(using).filter(slug__in=named).select_for_update(no_key=True).order_by("pk")
+             .values_list("pk"))
         for line, raw in rows:
             get = lambda name: (raw.get(name) or "").strip()  # noqa: E731, B023 - read within this iteration
             claimant = Actor.objects.using(using).filter(slug=get("claimant")).first() if get("claimant") else None
