@@ -63,6 +63,8 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
     # row would lock the record, then the next row's source and tallies: against the write path's lock
     # order (services.records), and a deadlock with any writer that keeps it.
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":  # a page shown writes nothing
+            return super().changeform_view(request, object_id, form_url, extra_context)
         with readmodel.batched():
             return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -119,6 +121,8 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied
         request.reverting_history = True
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
         with readmodel.batched():
             return super().history_form_view(request, object_id, version_id, extra_context)
 

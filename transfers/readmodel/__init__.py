@@ -110,7 +110,8 @@ def batched(using: str = "default"):
             ids = getattr(_pending, using)
         finally:
             setattr(_pending, using, None)
-        refresh(ids=ids, using=using)
+        if ids:
+            refresh(ids=ids, using=using)
 
 
 def rebuild(*, using: str = "default", log=None) -> int:
