@@ -54,3 +54,19 @@ def test_every_record_a_list_shows_can_be_read_on_its_own(client, world, url):
     for row in rows:
         key = row.get("iso3") or row.get("slug") or row.get("id")
         assert client.get(f"{url}{key}/").status_code == 200, (url, key)
+
+
+def test_transfer_pages_carry_the_stored_documents_and_the_browsable_api_shows_them(client, world):
+    """JSON pages pass each record's stored document in as it is; the browsable API parses it."""
+    from transfers.models import TransferRecord
+
+    stored = dict(TransferRecord.objects.values_list("transfer_id", "document"))
+    results = client.get("/api/v1/transfers/").json()["results"]
+    assert sorted(document["id"] for document in results) == sorted(stored)
+    assert all(document == stored[document["id"]] for document in results)
+    shells = world.transfers["shells"]
+    assert client.get(f"/api/v1/transfers/{shells.pk}/").json() == stored[shells.pk]
+    for url in ("/api/v1/transfers/", f"/api/v1/transfers/{shells.pk}/"):
+        page = client.get(url, HTTP_ACCEPT="text/html")
+        assert page.status_code == 200
+        assert "Covert supply of artillery shells" in page.content.decode()

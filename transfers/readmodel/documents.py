@@ -8,7 +8,8 @@ The shape is TransferSerializer's (the API contract; tests/test_api_transfers.py
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 
 from transfers import selectors
 from transfers.choices import TRANSIT_ROLES, TransferStatus
@@ -168,9 +169,12 @@ ROW_KEYS = ("id", "version", "first_reported", "quantity", "status", "created_at
 
 
 def document_rows() -> QuerySet:
-    """Transfers as rows of ROW_KEYS and their ``document``: what lists, details and the CSV read.
+    """Transfers as rows of ROW_KEYS and their ``document``, as the JSON text stored: what lists and
+    details read, and pass into their pages as it is (transfers.api.views), never parsed and written
+    again per request.
 
     The record is joined one-to-one on the transfer's primary key, so that any filter and keyset
     order on the transfer (and its indexes) serve the page, which reads the documents alone."""
-    return Transfer.objects.filter(record__isnull=False).values(*ROW_KEYS, document=F("record__document"))
+    return Transfer.objects.filter(record__isnull=False).values(
+        *ROW_KEYS, document=Cast("record__document", output_field=TextField()))
 
