@@ -18,6 +18,22 @@ from transfers.groups import EDITOR, VIEWER, ensure_groups
 
 
 @pytest.fixture
+def built(monkeypatch) -> list[list[int]]:
+    """The ids of each batch of transfers built into the read model from here on (readmodel.build)."""
+    from transfers import readmodel
+
+    batches: list[list[int]] = []
+    real_build = readmodel.build
+
+    def counting_build(ids, **kwargs):
+        batches.append(sorted(ids))
+        return real_build(ids, **kwargs)
+
+    monkeypatch.setattr(readmodel, "build", counting_build)
+    return batches
+
+
+@pytest.fixture
 def groups(db):
     ensure_groups()
     return {name: Group.objects.get(name=name) for name in (EDITOR, VIEWER)}

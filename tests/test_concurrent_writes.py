@@ -191,14 +191,14 @@ def held_while_written(*, hold, write, probe) -> dict:
     from django.db import DatabaseError, transaction
 
     held, go, written = threading.Event(), threading.Event(), threading.Event()
-    outcome = {}
+    outcome, writer_pid = {}, []
 
     def holder():
         try:
             with transaction.atomic():
                 hold()
                 held.set()
-                go.wait(10)
+                go.wait(60)
                 try:
                     probe()
                     outcome["probe"] = "free"
@@ -211,6 +211,9 @@ def held_while_written(*, hold, write, probe) -> dict:
     def writer():
         try:
             held.wait(10)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                writer_pid.append(cursor.fetchone()[0])
             write()
             outcome["write"] = "done"
         finally:
@@ -220,16 +223,23 @@ def held_while_written(*, hold, write, probe) -> dict:
     threads = [threading.Thread(target=holder), threading.Thread(target=writer)]
     for thread in threads:
         thread.start()
-    held.wait(10)
-    for _ in range(200):  # until the write is done, or waits on a lock
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND wait_event_type = 'Lock'")
-            if written.wait(0.05) or cursor.fetchone()[0]:
+    waiting = False
+    try:
+        held.wait(10)
+        for _ in range(200):  # until the write is done, or waits on a lock
+            if written.wait(0.05):
                 break
-    go.set()
-    for thread in threads:
-        thread.join()
+            if writer_pid:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", writer_pid)
+                    waiting = cursor.fetchone() == ("Lock",)
+                if waiting:
+                    break
+    finally:
+        go.set()
+        for thread in threads:
+            thread.join()
+    assert written.is_set() or waiting, "the write neither finished nor waited on a lock"
     return outcome
 
 
@@ -366,11 +376,12 @@ def test_a_transfer_write_takes_its_states_locks_before_its_record_lock(change):
 @race
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("write", ["update", "delete"])
-def test_a_write_of_a_claim_locks_its_transfer_before_its_source_and_tallies(write):
-    """Every write of a transfer locks the transfer's row before the sources its claims quote and the
-    tallies it moves (adding a claim: the transfer, the source, the pair's tally). A write of one claim
-    must follow the same order: else, holding the claim's source or its pair's tally while it waits for
-    the transfer, it deadlocks with a claim added to that transfer."""
+def test_a_write_of_a_claim_locks_its_transfer_first(write):
+    """Every write of a transfer locks the transfer's row before its parts' rows, the sources its claims
+    quote and the tallies it moves (adding a claim: the transfer, the source, the pair's tally; deleting
+    the transfer: the transfer, then its claims). A write of one claim must follow the same order: else,
+    holding the claim, its source or its pair's tally while it waits for the transfer, it deadlocks with
+    a write of that transfer."""
     from transfers.models import Claim, PairTally
     from transfers.services.records import record_update
 
@@ -378,11 +389,14 @@ def test_a_write_of_a_claim_locks_its_transfer_before_its_source_and_tallies(wri
     shells, claim = world.transfers["shells"], Claim.objects.get(slug="shells-wh")
     if write == "update":  # a quote is checked against its source's text, under the source's lock
         change = lambda: record_update(model=Claim, pk=claim.pk, data={"credibility": 2})  # noqa: E731
-        probe = lambda: Source.objects.select_for_update(nowait=True).get(pk=claim.source_id)  # noqa: E731
     else:  # the pair's network tallies are recounted without it
         change = lambda: record_delete(record=Claim.objects.get(pk=claim.pk))  # noqa: E731
-        probe = lambda: list(PairTally.objects.select_for_update(nowait=True).filter(  # noqa: E731
-            supplier=shells.supplier_id, recipient=shells.recipient_id))
+    # Nothing is locked before the transfer: not the claim's own row (which a deletion of the transfer
+    # takes after the transfer), its source or its pair's tally.
+    probe = lambda: (Claim.objects.select_for_update(no_key=True, nowait=True).filter(pk=claim.pk).first(),  # noqa: E731
+                     Source.objects.select_for_update(no_key=True, nowait=True).get(pk=claim.source_id),
+                     list(PairTally.objects.select_for_update(no_key=True, nowait=True).filter(
+                         supplier=shells.supplier_id, recipient=shells.recipient_id)))
     outcome = held_while_written(
         hold=lambda: Transfer.objects.select_for_update(no_key=True).get(pk=shells.pk),  # as transfer_add does
         write=change, probe=probe,

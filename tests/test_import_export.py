@@ -60,21 +60,12 @@ def test_the_preview_writes_nothing_and_the_confirmation_imports(editor_client, 
     assert missiles.route.get(state__iso3="SYR").history.get().history_user == editor
 
 
-def test_a_confirmed_import_builds_its_transfers_once_at_its_end(editor_client, admin_world, monkeypatch):
+def test_a_confirmed_import_builds_its_transfers_once_at_its_end(editor_client, admin_world, built):
     """Every row of a file is written in one transaction and built into the read model once, at its end
     (as a service's writes are): never a row's refresh holding records and the summary while the next
     row takes its tallies' locks (the write path's lock order, services.records)."""
-    from transfers import readmodel
-
     preview = upload(editor_client, "transfer", GOOD_TRANSFERS)
-    built = []
-    real_build = readmodel.build
-
-    def counting_build(ids, **kwargs):
-        built.append(sorted(ids))
-        return real_build(ids, **kwargs)
-
-    monkeypatch.setattr(readmodel, "build", counting_build)
+    built.clear()  # what the preview built, and rolled back
     assert confirm(editor_client, "transfer", preview).status_code == 200
     imported = sorted(models.Transfer.objects.filter(slug__in=["prk-rus-missiles", "rus-prk-aircraft"])
                       .values_list("pk", flat=True))

@@ -109,15 +109,7 @@ def test_api_writes_keep_the_records_current(as_editor, world):
     assert_current()
 
 
-def test_a_service_write_builds_each_transfer_it_touches_once(as_editor, world, monkeypatch):
-    built = []
-    real_build = readmodel.build
-
-    def counting_build(ids, **kwargs):
-        built.append(sorted(ids))
-        return real_build(ids, **kwargs)
-
-    monkeypatch.setattr(readmodel, "build", counting_build)
+def test_a_service_write_builds_each_transfer_it_touches_once(as_editor, world, built):
     body = {"supplier": "PRK", "recipient": "RUS", "materiel": "artillery-shells", "status": "ordered",
             "via": ["SYR", "LBY"], "first_reported": "2022-11-02",
             "claims": [{"slug": f"claim-{n}", "source": "wapo", "quote": QUOTE, "credibility": 2} for n in range(3)],
@@ -200,20 +192,12 @@ def test_an_admin_save_keeps_the_record_current(editor_client, admin_world, chan
 
 
 def test_an_admin_save_of_a_transfer_and_its_inline_rows_builds_it_once(
-        editor_client, admin_world, changeform_data, monkeypatch):
+        editor_client, admin_world, changeform_data, built):
     """The page's record and its inline rows are written in one transaction and built into the read
     model once, at its end: never a record locked by one row's refresh while the next row's writes
     take their locks (the write path's lock order, services.records)."""
     from django.urls import reverse
 
-    built = []
-    real_build = readmodel.build
-
-    def counting_build(ids, **kwargs):
-        built.append(sorted(ids))
-        return real_build(ids, **kwargs)
-
-    monkeypatch.setattr(readmodel, "build", counting_build)
     transfer = admin_world["transfer"]
     url = reverse("admin:transfers_transfer_change", args=[transfer.pk])
     data = changeform_data(editor_client.get(url))

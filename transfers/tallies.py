@@ -247,20 +247,27 @@ def transfers_deleted(*, ids: list[int], delete, using: str = "default") -> None
         network_changed(pairs=set(gone.get("pair", Counter())), using=using)
 
 
+# A row is created again when another writer deleted it meanwhile: more than twice in a row would be
+# a key that never matches its stored row (a bug), not a race.
+_CREATE_ATTEMPTS = 3
+
+
 def _add(model, fields: tuple[str, ...], counts: Counter, using: str) -> None:
     """Add ``counts`` (key tuple -> transfers, negative to take away) to the rows of ``model`` with
-    those keys: the missing ones are created first (empty, beside any a concurrent writer creates),
-    then every row of the keys' first field is locked in primary-key order (every writer takes a
-    tally's rows in that order: two never hold one each while waiting for the other's), and moved;
-    a row that reaches 0 is deleted.
+    those keys: the missing ones are created first, in key order (empty, beside any a concurrent
+    writer creates), then every row of the keys' first field is locked in primary-key order (every
+    writer takes a tally's rows in that order: two never hold one each while waiting for the
+    other's), and moved; a row that reaches 0 is deleted.
 
     A row another writer emptied and deleted between this one's creation of the missing rows and
     its lock is created again (else what this writer adds to it would be lost)."""
     counts = Counter({key: n for key, n in counts.items() if n})
+    if not counts:
+        return
     rows = model.objects.using(using)
     found: dict[tuple, object] = {}
-    wanted = list(counts)
-    while wanted:
+    wanted = sorted(counts)
+    for _ in range(_CREATE_ATTEMPTS):
         rows.bulk_create([model(**dict(zip(fields, key, strict=True)), transfers=0) for key in wanted
                           if counts[key] > 0], ignore_conflicts=True, batch_size=5000)
         locked = rows.select_for_update(no_key=True).filter(**{f"{fields[0]}__in": {key[0] for key in wanted}})
@@ -269,6 +276,10 @@ def _add(model, fields: tuple[str, ...], counts: Counter, using: str) -> None:
             if key in counts:
                 found.setdefault(key, row)
         wanted = [key for key in wanted if counts[key] > 0 and key not in found]  # deleted meanwhile
+        if not wanted:
+            break
+    if wanted:
+        raise RuntimeError(f"{model.__name__}: rows {wanted[:5]} could not be created")
     for key, row in found.items():
         row.transfers += counts[key]
     rows.bulk_update([row for row in found.values() if row.transfers > 0], ["transfers"], batch_size=1000)

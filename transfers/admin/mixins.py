@@ -1,5 +1,7 @@
 """What every curation admin shares: history with a reason, fast counts, query-free autocompletes."""
 
+from contextlib import nullcontext
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
@@ -23,6 +25,12 @@ DELETED_REASON = "Deleted in the admin"
 def quote_found_display(found: bool | None) -> str:
     """✓ when the quote stands in the source text, ✗ when it does not, – when there is nothing to check."""
     return {True: "✓ found", False: "✗ NOT FOUND", None: "–"}[found]
+
+
+def _built_once(request):
+    """A page's writes (POST) built into the read model once, at the end of its transaction; a page
+    shown opens nothing."""
+    return readmodel.batched() if request.method == "POST" else nullcontext()
 
 
 class KnownLabelsMixin:
@@ -63,9 +71,7 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
     # row would lock the record, then the next row's source and tallies: against the write path's lock
     # order (services.records), and a deadlock with any writer that keeps it.
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method != "POST":  # a page shown writes nothing
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        with readmodel.batched():
+        with _built_once(request):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def reason_for(self, request, form=None, *, change: bool) -> str:
@@ -121,9 +127,7 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied
         request.reverting_history = True
-        if request.method != "POST":
-            return super().history_form_view(request, object_id, version_id, extra_context)
-        with readmodel.batched():
+        with _built_once(request):
             return super().history_form_view(request, object_id, version_id, extra_context)
 
     def delete_model(self, request, obj):
@@ -134,7 +138,7 @@ class CurationAdmin(KnownLabelsMixin, SimpleHistoryAdmin):
         # One delete per record so that each leaves its history with a reason (the bulk action
         # deletes at most one page of selected rows); all or none, in one transaction, built once.
         with readmodel.batched():
-            for obj in queryset:
+            for obj in queryset.order_by("pk"):  # the order every writer of several records takes
                 self.delete_model(request, obj)
 
 

@@ -381,7 +381,7 @@ class TransferFilter(FilterSet):
 
 
 def _in_list_order(queryset: QuerySet) -> bool:
-    """Whether the queryset is in the transfers' default order (-first_reported, -id)."""
+    """Whether the queryset is in the transfers' list order (LIST_ORDER)."""
     order = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
     return [str(term) for term in order] == list(LIST_ORDER)
 

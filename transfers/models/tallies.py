@@ -15,10 +15,11 @@ from .reference import State
 # CASCADE from the States throughout: a tally is derived, and a State that still has transfers
 # cannot be deleted anyway (Transfer PROTECTs it); rows counting nothing are deleted as they empty.
 # No foreign-key constraint in the database (db_constraint=False; Django still cascades): the
-# tallies are recounted on every write of a transfer, and a constraint would make that write
-# key-lock its States' rows at commit, after it has locked the transfer's record, when a rename of
-# one of those States holds the State's row and waits for that record (a deadlock). The States a
-# tally counts are those of transfers, whose own constraints keep them.
+# tallies are recounted on every write of a transfer, a deletion's after its record was locked (to
+# count it out of the read model), and a constraint would then key-lock its States' rows at commit,
+# after that record, while a change of one of those States' codes holds the State's row and waits
+# for the record (a deadlock). The States a tally counts are those of transfers, whose own
+# constraints keep them.
 
 
 def _state(**options) -> models.ForeignKey:

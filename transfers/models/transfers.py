@@ -591,6 +591,10 @@ class TransferEvent(models.Model):
         )
 
 
+# The parts of a transfer: written with it (its document shows them), locked after it.
+TRANSFER_PARTS = (Claim, TransferEvent, TransferVia, TransferParty, TransferBreach)
+
+
 def date_display(day, precision: str, day_to=None) -> str:
     """A date to its precision (2022-09, 2019), and a range as ``2022-08/2022-10``."""
     if day is None:

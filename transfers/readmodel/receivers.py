@@ -20,14 +20,12 @@ from transfers.models import (
     State,
     Transfer,
     TransferBreach,
-    TransferEvent,
     TransferParty,
     TransferVia,
 )
+from transfers.models.transfers import TRANSFER_PARTS
 
 from . import changed, summary
-
-PARTS = (Claim, TransferEvent, TransferVia, TransferParty, TransferBreach)
 
 # The fields of a reference that documents (or the search words) show: a change to any other field
 # (a source's text, an actor's description) leaves every document as it is.
@@ -72,7 +70,7 @@ def _part_changed(sender, instance, using, **kwargs):
     changed(ids=[instance.transfer_id], using=using)
 
 
-for _part in PARTS:
+for _part in TRANSFER_PARTS:
     post_save.connect(_part_changed, sender=_part, dispatch_uid=f"readmodel_{_part.__name__}_saved")
     post_delete.connect(_part_changed, sender=_part, dispatch_uid=f"readmodel_{_part.__name__}_deleted")
 

@@ -22,8 +22,9 @@ from django.db import models
 
 from transfers import readmodel
 from transfers.history import CHANGE_REASON_MAX
-from transfers.models import Claim, Source, TransferBreach, TransferEvent, TransferParty, TransferVia
+from transfers.models import Source, Transfer
 from transfers.models.base import StaleRecord
+from transfers.models.transfers import TRANSFER_PARTS
 
 
 class VersionMismatch(Exception):
@@ -64,22 +65,20 @@ def lock_source(record) -> None:
         record.source = Source.objects.select_for_update(no_key=True).get(pk=source_id)
 
 
-# The parts of a transfer: written with it, locked after it.
-PARTS = (Claim, TransferEvent, TransferVia, TransferParty, TransferBreach)
-
-
-def _locking(model: type[models.Model]) -> models.QuerySet:
-    """``model``'s rows, read with their rows locked against other writers of them (``no_key``: not
-    against writes of rows that refer to them, whose foreign keys' checks would wait for this one).
-    A part of a transfer is locked with its transfer's row, in one statement, before the source it
-    quotes and the tallies: the order every write of a transfer takes (else a claim's write, holding
-    its source, and a claim added to its transfer from the same source would wait on each other)."""
-    rows = model._base_manager.select_for_update(no_key=True)
-    return rows.select_related("transfer") if issubclass(model, PARTS) else rows
+def _locked(model: type[models.Model], pk) -> models.QuerySet:
+    """The stored record ``pk`` of ``model``, to be read with its row locked against other writers of it
+    (``no_key``: not against writes of rows that refer to it, whose foreign keys' checks would wait for
+    this one). A part of a transfer has its transfer's row locked first, in a statement of its own
+    (one statement would lock the part's row first): the order every write of a transfer takes, the
+    transfer before its parts, their sources and the tallies."""
+    if issubclass(model, TRANSFER_PARTS):
+        transfer = model._base_manager.filter(pk=pk).values("transfer_id")
+        list(Transfer._base_manager.select_for_update(no_key=True).filter(pk__in=transfer).values_list("pk"))
+    return model._base_manager.select_for_update(no_key=True).filter(pk=pk).order_by("pk")
 
 
 def _lock(model: type[models.Model], pk) -> models.Model:
-    return _locking(model).get(pk=pk)
+    return _locked(model, pk).get()
 
 
 # What a review vouches for: every field of a transfer but its bookkeeping and the review itself.
@@ -90,8 +89,6 @@ def _review_lapses(record, stored) -> list[str]:
     """A reviewed transfer whose data changes returns to draft: the review vouched for the data as it was.
 
     Returns the fields it changed (the review's), to be saved with the change."""
-    from transfers.models import Transfer
-
     from .review import transfer_return_to_draft
 
     if not isinstance(record, Transfer) or stored is None or stored.reviewed_at is None:
@@ -109,8 +106,6 @@ def _review_lapses(record, stored) -> list[str]:
 def transfer_part_changed(*, transfer_id, reason: str = "") -> None:
     """A claim, timeline step or route step of a transfer changed: the transfer as the API shows it
     changed with it (its version moves on) and a review of it no longer holds."""
-    from transfers.models import Transfer
-
     from .review import transfer_return_to_draft
 
     transfer = _lock(Transfer, transfer_id)
@@ -122,7 +117,7 @@ def transfer_part_changed(*, transfer_id, reason: str = "") -> None:
 
 
 def _transfer_of(record):
-    if isinstance(record, PARTS):
+    if isinstance(record, TRANSFER_PARTS):
         return record.transfer_id
     return None
 
@@ -147,7 +142,7 @@ def record_save(
     """
     stored = None
     if record.pk is not None and not record._state.adding:
-        stored = _locking(type(record)).filter(pk=record.pk).first()
+        stored = _locked(type(record), record.pk).first()
     if stored is not None and expected_version is not None and stored.version != expected_version:
         record.version = stored.version
         raise VersionMismatch(record, expected_version)

@@ -95,7 +95,7 @@ def transfer_mark_reviewed(*, transfer: Transfer, user) -> Transfer:
 @readmodel.batched()
 def transfers_mark_reviewed(*, transfers: Iterable[Transfer], user) -> ReviewOutcome:
     """Mark many transfers reviewed; those ``user`` created are refused and left unchanged. Written in
-    primary-key order, as every writer of several transfers takes them (services.records)."""
+    primary-key order, as writers of several transfers take them (services.records)."""
     transfers = sorted(transfers, key=lambda transfer: transfer.pk)
     creators = transfer_creator_ids(transfer_ids=[t.pk for t in transfers])
     editors = transfer_editor_ids(transfer_ids=[t.pk for t in transfers])
