@@ -175,12 +175,17 @@ def run_together(*calls):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    run_threads(*(lambda i=i, call=call: run(i, call) for i, call in enumerate(calls)))
+    return results
+
+
+def run_threads(*targets) -> None:
+    """Run ``targets`` each on its own thread, and wait for them all."""
+    threads = [threading.Thread(target=target) for target in targets]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return results
 
 
 def held_while_written(*, hold, write, probe) -> dict:
@@ -550,11 +555,7 @@ def test_a_rename_in_progress_leaves_the_state_free_to_be_named_by_other_writes(
             finished.set()
             connections.close_all()
 
-    threads = [threading.Thread(target=rename), threading.Thread(target=write)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_threads(rename, write)
     assert outcome == {"write": "done"}
     assert State.objects.get(pk=prk.pk).name == "North Korea (renamed; test data)"
 
@@ -595,9 +596,5 @@ def test_a_refresh_reads_the_previous_records_with_their_rows_locked():
             tried.set()
             connections.close_all()
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_threads(first, second)
     assert outcome == {"locked": True}
