@@ -370,7 +370,7 @@ class TransferFilter(FilterSet):
         data = dict(self.form.cleaned_data)
         ordering = data.pop("ordering", None)
         queryset = selectors.transfer_filter(queryset, data)
-        if ordering and ordering[0].lstrip("-") == "relevance":
+        if any(term.lstrip("-") == "relevance" for term in ordering or ()):
             if len(ordering) > 1 or not data.get("q"):
                 raise ValidationError({"ordering": ["relevance orders a search on its own: give q, and no other key."]})
             # Best first, whichever way asked; a keyset page then goes on from (relevance, id).
