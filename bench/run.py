@@ -665,6 +665,10 @@ def main():
         counts = {
             "facets, every transfer": "/api/v1/transfers/facets/",
             "facets, one supplier": f"/api/v1/transfers/facets/?supplier={p['supplier']}",
+            # Selections the summary cannot count (two filters, a search): counted over their transfers.
+            "facets, pair + dates": f"/api/v1/transfers/facets/?supplier={p['supplier']}&recipient={p['recipient']}"
+                                    "&reported_after=2020-01-01&reported_before=2021-12-31",
+            "facets, q": f"/api/v1/transfers/facets/?q={p['word']}",
             "stats by year,supplier": "/api/v1/stats/transfers/?by=year,supplier",
             "stats, one supplier": f"/api/v1/stats/transfers/?by=year,recipient&supplier={p['supplier']}",
             "feed page": f"{API}?updated_since=2000-01-01T00:00:00Z&page_size=50",

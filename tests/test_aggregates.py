@@ -100,6 +100,27 @@ def test_each_facet_counts_what_the_list_selects(world, filters):
         assert {v.value: v.count for v in facets[name]} == dict(expected[name]), name
 
 
+@pytest.mark.parametrize("filters", SELECTIONS[SUMMARIZED:])
+def test_a_selection_over_the_bound_is_counted_facet_by_facet_alike(world, filters, monkeypatch):
+    monkeypatch.setattr(aggregates, "COUNTED_AT_ONCE", 2)
+    filters = validated(world, filters)
+    facets = aggregates.transfer_facets(filters=filters)
+    expected = slow_facets(filters)
+    for name in aggregates.FACETS:
+        assert {v.value: v.count for v in facets[name]} == dict(expected[name]), name
+
+
+@pytest.mark.parametrize(("bound", "grouped"), [(1000, 1), (2, len(aggregates.FACETS))])
+def test_a_selection_within_the_bound_is_read_once_for_every_facet(world, monkeypatch, bound, grouped):
+    monkeypatch.setattr(aggregates, "COUNTED_AT_ONCE", bound)
+    with CaptureQueriesContext(connection) as queries:
+        aggregates.transfer_facets(filters=validated(world, {"supplier": "AAA", "recipient": "BBB"}))
+    reads = [q["sql"] for q in queries.captured_queries if "transfers_transfer" in q["sql"]]
+    # One query reads at most bound + 1 of the selection's ids; then one GROUP BY, or one per facet.
+    assert len(reads) == 1 + grouped
+    assert sum("GROUP BY" in sql for sql in reads) == grouped
+
+
 def test_a_selection_by_one_facet_is_counted_without_reading_the_transfers(world):
     with CaptureQueriesContext(connection) as queries:
         aggregates.transfer_facets(filters=validated(world, {"supplier": "AAA,BBB"}))

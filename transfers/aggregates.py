@@ -9,6 +9,7 @@ not with the table. ``filters`` are the API's validated transfer filters
 (``transfers.api.filters.TransferFilter``), applied by ``selectors.transfer_filter``.
 """
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -172,20 +173,55 @@ def _as_text(name: str, value, codes: dict[int, str]) -> str:
     return value
 
 
+def _grouped(queryset: QuerySet[Transfer], names: tuple[str, ...], **measures) -> QuerySet:
+    """One GROUP BY over the transfers of ``queryset`` by the facets ``names`` (``k0``, ``k1``...),
+    with ``measures``; the facets' values as the transfers hold them (States by primary key)."""
+    return queryset.values(**{f"k{i}": _SCANNED[name] for i, name in enumerate(names)}).annotate(**measures).order_by()
+
+
+def _state_codes(values) -> dict[int, str]:
+    ids = set(values) - {None}
+    return dict(State.objects.filter(pk__in=ids).values_list("pk", "iso3")) if ids else {}
+
+
 def _scanned_rows(queryset: QuerySet[Transfer], names: tuple[str, ...]) -> list[dict]:
     """``_summary_rows`` counted over the transfers of ``queryset``: one GROUP BY, then the States' codes."""
-    rows = list(queryset.values(**{f"k{i}": _SCANNED[name] for i, name in enumerate(names)}).annotate(
-        n=Count("id"), ordered=Sum("quantity"), ordered_known=Count("quantity"),
-        delivered=Sum("quantity_delivered"), delivered_known=Count("quantity_delivered"),
-    ).order_by())
-    states = {row[f"k{i}"] for row in rows for i, name in enumerate(names) if name in ("supplier", "recipient")}
-    codes = dict(State.objects.filter(pk__in=states - {None}).values_list("pk", "iso3")) if states else {}
+    rows = list(_grouped(queryset, names, n=Count("id"), ordered=Sum("quantity"), ordered_known=Count("quantity"),
+                         delivered=Sum("quantity_delivered"), delivered_known=Count("quantity_delivered")))
+    states = [f"k{i}" for i, name in enumerate(names) if name in ("supplier", "recipient")]
+    codes = _state_codes(row[key] for row in rows for key in states)
     return [{**row, **{f"k{i}": _as_text(name, row[f"k{i}"], codes) for i, name in enumerate(names)}}
             for row in rows]
 
 
-def _scanned_counts(queryset: QuerySet[Transfer], name: str) -> dict[str, int]:
-    return {row["k0"]: row["n"] for row in _scanned_rows(queryset, (name,))}
+# A selection of at most this many transfers has all its facets counted in one GROUP BY by every facet
+# at once (at most one row per transfer), added up per facet here: the selection is evaluated once,
+# where one GROUP BY per facet evaluated it (a search, say) once per facet. A larger selection gets one
+# GROUP BY per facet, whose rows stay as few as the facet's values however many transfers it counts.
+# Which one it is, a query reading at most this many of its ids tells first.
+COUNTED_AT_ONCE = 100_000
+
+
+def _scanned_counts(
+    selection: QuerySet[Transfer], names: tuple[str, ...], *, bounded: bool
+) -> dict[str, dict[str, int]]:
+    """Each facet's counts over the transfers of ``selection`` (``bounded``: known to hold at most
+    COUNTED_AT_ONCE transfers), by the values the summary writes."""
+    if bounded or not selection.values_list("pk", flat=True)[COUNTED_AT_ONCE:COUNTED_AT_ONCE + 1]:
+        counts = _added_up(selection, names)
+    else:
+        counts = {name: _added_up(selection, (name,))[name] for name in names}
+    codes = _state_codes(value for name in ("supplier", "recipient") for value in counts.get(name, ()))
+    return {name: {_as_text(name, value, codes): n for value, n in values.items()} for name, values in counts.items()}
+
+
+def _added_up(queryset: QuerySet[Transfer], names: tuple[str, ...]) -> dict[str, Counter]:
+    """The transfers of ``queryset`` counted per value of each facet: one GROUP BY by all of them."""
+    counts = {name: Counter() for name in names}
+    for *keys, n in _grouped(queryset, names, n=Count("id")).values_list(*(f"k{i}" for i in range(len(names))), "n"):
+        for name, key in zip(names, keys, strict=True):
+            counts[name][key] += n
+    return counts
 
 
 def _facet_values(name: str, counts: dict[str, int], limit: int) -> list[FacetValue]:
@@ -216,8 +252,9 @@ def transfer_facets(
     """Counts per value of each facet in ``fields`` for the transfers ``filters`` select.
 
     Every transfer, or a selection made by one facet: from the read model's summary, one query per
-    facet (plus the States' names). Any other selection: one GROUP BY per facet over the selected
-    transfers. Supplier and recipient by code, year from first_reported (undated transfers are left
+    facet (plus the States' names). Any other selection is counted over the selected transfers: by
+    every facet in one GROUP BY when it holds at most COUNTED_AT_ONCE of them, else one GROUP BY per
+    facet. Supplier and recipient by code, year from first_reported (undated transfers are left
     out of the year facet), contested and sanctioned as the records flag them. The most frequent
     ``limit`` values of each facet, most frequent first (years newest first).
 
@@ -230,8 +267,12 @@ def transfer_facets(
     summarized = _summarized(filters) if ids is None else None
     if summarized is not None:
         return {name: _facet_values(name, _summary_counts(summarized, name), limit) for name in fields}
-    selection = _selection(None).filter(pk__in=ids) if ids is not None else _selection(filters)
-    return {name: _facet_values(name, _scanned_counts(selection, name), limit) for name in fields}
+    if ids is not None:
+        selection, bounded = _selection(None).filter(pk__in=ids), len(ids) <= COUNTED_AT_ONCE
+    else:
+        selection, bounded = _selection(filters), False
+    counts = _scanned_counts(selection, fields, bounded=bounded)
+    return {name: _facet_values(name, counts[name], limit) for name in fields}
 
 
 def _total() -> int:
