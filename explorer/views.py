@@ -160,8 +160,8 @@ def transfer_list(request):
             # Every transfer, or a selection made by one facet: from the read model's summary.
             facets = aggregates.transfer_facets(filters=selection.filters)
         else:
-            # Any other selection's facets are counted over its rows (one GROUP BY per facet), so they
-            # are counted for a bounded selection only.
+            # Any other selection's facets are counted over its rows, so they are counted for a
+            # bounded selection only.
             ids = list(queryset.values_list("pk", flat=True)[:FACETED_AT_MOST + 1])
             if len(ids) > FACETED_AT_MOST:
                 too_many = True
