@@ -8,14 +8,14 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from transfers import aggregates
 from transfers.models import Transfer
 
 from .filters import StrictFilterBackend, TransferFilter
-from .renderers import CSVRenderer, csv_value_lines, joined
+from .renderers import CSVRenderer, ORJSONRenderer, csv_value_lines, joined
 from .schema import TrackerAutoSchema
 
 DEFAULT_FACETS = ("supplier", "recipient", "category", "status", "year", "contested")
@@ -88,7 +88,8 @@ class CountsViewSet(viewsets.GenericViewSet):
     extra_query_params: tuple[str, ...] = ()
 
     def get_renderers(self):
-        return [JSONRenderer(), BrowsableAPIRenderer(), CSVRenderer()]
+        # orjson: a trend table of every year and supplier is thousands of cells.
+        return [ORJSONRenderer(), BrowsableAPIRenderer(), CSVRenderer()]
 
     def selection(self) -> dict:
         """The request's transfer filters, cleaned (State codes as primary keys); 400 naming a bad one."""
