@@ -126,11 +126,17 @@ def _partner(facet: str) -> str:
     return "category" if facet == "status" else "status"
 
 
+# What a count over the summary's rows answers, from which of its columns.
+_SUMMARY_MEASURES = {"n": "transfers", "ordered": "quantity_ordered", "ordered_known": "ordered_known",
+                     "delivered": "quantity_delivered", "delivered_known": "delivered_known"}
+
+
 def _summary_rows(selection: _Summarized, names: tuple[str, ...]) -> QuerySet | None:
     """The summary's rows counting the selection by one or two facets: ``k0`` (and ``k1``), the
     values of ``names``, and the sums (``n`` transfers, quantities); None when the selection is made by
     a third facet (the summary pairs facets two by two)."""
     rows = FacetTally.objects.order_by()
+    measures = {measure: Sum(column) for measure, column in _SUMMARY_MEASURES.items()}
     if len(names) == 1:
         (name,) = names
         if selection.facet in (None, name):  # summed over another facet
@@ -145,8 +151,9 @@ def _summary_rows(selection: _Summarized, names: tuple[str, ...]) -> QuerySet | 
             rows = rows.filter(selection.condition, facet=second, by=first).values(k0=F("by_value"), k1=F("value"))
         else:
             return None
-    return rows.annotate(n=Sum("transfers"), ordered=Sum("quantity_ordered"), ordered_known=Sum("ordered_known"),
-                         delivered=Sum("quantity_delivered"), delivered_known=Sum("delivered_known")).filter(n__gt=0)
+        # A pair of values has one row of its own (facettally_unique): the rows are the cells, nothing to add up.
+        measures = {measure: F(column) for measure, column in _SUMMARY_MEASURES.items()}
+    return rows.annotate(**measures).filter(n__gt=0)
 
 
 def _summary_counts(selection: _Summarized, name: str) -> dict[str, int]:
