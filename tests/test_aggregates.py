@@ -121,6 +121,14 @@ def test_a_selection_within_the_bound_is_read_once_for_every_facet(world, monkey
     assert sum("GROUP BY" in sql for sql in reads) == grouped
 
 
+def test_a_facet_named_twice_is_counted_once_and_none_reads_nothing(world, django_assert_num_queries):
+    filters = validated(world, {"supplier": "AAA", "recipient": "BBB"})
+    twice = aggregates.transfer_facets(filters=filters, fields=("status", "status"))
+    assert {v.value: v.count for v in twice["status"]} == dict(slow_facets(filters)["status"])
+    with django_assert_num_queries(0):
+        assert aggregates.transfer_facets(filters=filters, fields=()) == {}
+
+
 def test_a_selection_by_one_facet_is_counted_without_reading_the_transfers(world):
     with CaptureQueriesContext(connection) as queries:
         aggregates.transfer_facets(filters=validated(world, {"supplier": "AAA,BBB"}))

@@ -113,6 +113,14 @@ def test_a_bad_filter_answers_400_naming_the_parameter(client, article):
     assert "Unknown state code(s): XXX." in text_of(response)
 
 
+@pytest.mark.parametrize("params", [{"ordering": "relevance"}, {"ordering": "id,relevance", "q": "shells"}])
+def test_relevance_out_of_its_place_answers_400_naming_ordering(client, article, params):
+    # It answered 500: the rule was checked where the API's list filters, which the explorer also calls.
+    response = client.get(reverse("explorer:transfer-list"), params)
+    assert response.status_code == 400
+    assert "ordering" in response.context["selection"].errors
+
+
 def test_the_facet_links_narrow_and_widen_the_selection(client, article):
     response = client.get(reverse("explorer:transfer-list"), {"recipient": "SYR"})
     links = {name: links for name, _, links in response.context["facets"]}

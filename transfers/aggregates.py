@@ -271,6 +271,9 @@ def transfer_facets(
     unknown = [name for name in fields if name not in FACETS]
     if unknown:
         raise ValueError(f"Unknown facet {unknown[0]!r}; expected one of {', '.join(FACETS)}.")
+    fields = tuple(dict.fromkeys(fields))  # each once: the facets are counted together below
+    if not fields:
+        return {}
     summarized = _summarized(filters) if ids is None else None
     if summarized is not None:
         return {name: _facet_values(name, _summary_counts(summarized, name), limit) for name in fields}

@@ -253,10 +253,15 @@ class FilterSet(filters.FilterSet):
 
 class TransferFilterForm(forms.Form):
     """Checks the codes of every State filter (supplier, recipient, party, via) in one query
-    between them, and cleans them to primary keys."""
+    between them, and cleans them to primary keys; refuses ``relevance`` beside another ordering key
+    or without ``q``."""
 
     def clean(self):
         data = super().clean()
+        ordering = data.get("ordering") or []
+        if any(term.lstrip("-") == "relevance" for term in ordering) and (len(ordering) > 1 or not data.get("q")):
+            self.add_error("ordering", forms.ValidationError(
+                "relevance orders a search on its own: give q, and no other key.", code="relevance"))
         wanted = {name: data[name] for name in TRANSFER_STATE_FILTERS if data.get(name)}
         codes = {code for keys in wanted.values() for code in keys}
         known = dict(State.objects.filter(iso3__in=codes).values_list("iso3", "pk")) if codes else {}
@@ -370,9 +375,7 @@ class TransferFilter(FilterSet):
         data = dict(self.form.cleaned_data)
         ordering = data.pop("ordering", None)
         queryset = selectors.transfer_filter(queryset, data)
-        if any(term.lstrip("-") == "relevance" for term in ordering or ()):
-            if len(ordering) > 1 or not data.get("q"):
-                raise ValidationError({"ordering": ["relevance orders a search on its own: give q, and no other key."]})
+        if ordering and ordering[0].lstrip("-") == "relevance":  # alone, with q: the form has checked
             # Best first, whichever way asked; a keyset page then goes on from (relevance, id).
             return queryset.annotate(relevance=search.relevance(data["q"])).order_by("-relevance", "-id")
         if data.get("q") and not ordering and _in_list_order(queryset):
