@@ -136,7 +136,6 @@ def _summary_rows(selection: _Summarized, names: tuple[str, ...]) -> QuerySet | 
     values of ``names``, and the sums (``n`` transfers, quantities); None when the selection is made by
     a third facet (the summary pairs facets two by two)."""
     rows = FacetTally.objects.order_by()
-    measures = {measure: Sum(column) for measure, column in _SUMMARY_MEASURES.items()}
     if len(names) == 1:
         (name,) = names
         if selection.facet in (None, name):  # summed over another facet
@@ -151,9 +150,10 @@ def _summary_rows(selection: _Summarized, names: tuple[str, ...]) -> QuerySet | 
             rows = rows.filter(selection.condition, facet=second, by=first).values(k0=F("by_value"), k1=F("value"))
         else:
             return None
-        # A pair of values has one row of its own (facettally_unique): the rows are the cells, nothing to add up.
-        measures = {measure: F(column) for measure, column in _SUMMARY_MEASURES.items()}
-    return rows.annotate(**measures).filter(n__gt=0)
+    # One facet adds up the rows of its values against another; a pair of values has one row of its own
+    # (facettally_unique): those rows are the cells, nothing to add up.
+    measure = Sum if len(names) == 1 else F
+    return rows.annotate(**{name: measure(column) for name, column in _SUMMARY_MEASURES.items()}).filter(n__gt=0)
 
 
 def _summary_counts(selection: _Summarized, name: str) -> dict[str, int]:
